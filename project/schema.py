@@ -1,0 +1,96 @@
+"""OpenAPI helpers: the error shapes, paginated envelopes and per-status response maps."""
+
+from functools import cache
+
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """Schema generator for the API's views.
+
+    adrf viewsets name their actions `alist`, `acreate` and so on, which drf-spectacular
+    does not recognise, so the names are mapped back before an operation is built.
+    """
+
+    _ASYNC_ACTIONS = {
+        "alist": "list",
+        "acreate": "create",
+        "aretrieve": "retrieve",
+        "aupdate": "update",
+        "partial_aupdate": "partial_update",
+        "adestroy": "destroy",
+    }
+
+    def get_operation(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        action = getattr(self.view, "action", None)
+        if action in self._ASYNC_ACTIONS:
+            self.view.action = self._ASYNC_ACTIONS[action]
+        return super().get_operation(*args, **kwargs)
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="Human-readable explanation.")
+    code = serializers.CharField(help_text="Stable machine-readable error code (snake_case).")
+
+
+class ValidationErrorSerializer(ErrorSerializer):
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Messages per invalid field, or under `non_field_errors`.",
+    )
+
+
+_ERROR_EXAMPLES = {
+    400: ("invalid", "text: This field may not be blank."),
+    401: ("not_authenticated", "Authentication credentials were not provided."),
+    403: ("permission_denied", "You do not have permission to perform this action."),
+    404: ("not_found", "Not found."),
+    409: ("conflict", "The request conflicts with the current state of the resource."),
+    413: ("request_too_large", "Request body is 20971520 bytes; the maximum is 12582912."),
+    415: ("unsupported_media_type", 'Unsupported media type "text/plain" in request.'),
+    429: ("throttled", "Request was throttled. Expected available in 30 seconds."),
+}
+
+
+def error_responses(*status_codes: int) -> dict[int, OpenApiResponse]:
+    """Return the documented error responses for the given status codes, with examples."""
+    responses = {}
+    for status_code in status_codes:
+        code, detail = _ERROR_EXAMPLES[status_code]
+        body: dict = {"detail": detail, "code": code}
+        serializer: type[serializers.Serializer] = ErrorSerializer
+        if status_code == 400:
+            serializer = ValidationErrorSerializer
+            body["errors"] = {"text": ["This field may not be blank."]}
+        responses[status_code] = OpenApiResponse(
+            response=serializer,
+            description=code.replace("_", " ").capitalize(),
+            examples=[OpenApiExample(code, value=body, response_only=True, status_codes=[str(status_code)])],
+        )
+    return responses
+
+
+@cache
+def paginated(serializer_class: type[serializers.Serializer]) -> serializers.Serializer:
+    """Return the cursor-paginated envelope around a list of `serializer_class` items."""
+    name = serializer_class.__name__.removesuffix("Serializer")
+    return inline_serializer(
+        name=f"Paginated{name}List",
+        fields={
+            "next": serializers.URLField(allow_null=True, help_text="URL of the next (older) page, or null."),
+            "previous": serializers.URLField(allow_null=True, help_text="URL of the previous (newer) page, or null."),
+            "results": serializer_class(many=True),
+        },
+    )
+
+
+def page_example(name: str, item: dict, next_cursor: str = "cD0yMDI2LTEyLTA0") -> OpenApiExample:
+    """Return a response example of one page holding `item`."""
+    return OpenApiExample(
+        name,
+        value={"next": f"http://127.0.0.1:8000/api/v1/...?cursor={next_cursor}", "previous": None, "results": [item]},
+        response_only=True,
+        status_codes=["200"],
+    )

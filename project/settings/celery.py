@@ -1,0 +1,40 @@
+"""Celery: Redis as the broker when REDIS_URL is set, else a broker on the local file system."""
+
+from datetime import timedelta
+
+from . import VAR_DIR
+from .env import env_bool, env_str
+
+_redis_url = env_str("REDIS_URL")
+
+if _redis_url:
+    CELERY_BROKER_URL = _redis_url
+    # A task with an ETA further ahead than the visibility timeout is redelivered; the
+    # publishing task is idempotent, and this keeps redeliveries rare.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60 * 24 * 30}
+else:
+    _broker_dir = VAR_DIR / "celery-broker"
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 4
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    "publish-due-posts": {"task": "feed.publish_due_posts", "schedule": timedelta(seconds=5)},
+    "delete-unused-media": {"task": "feed.delete_unused_media", "schedule": timedelta(hours=1)},
+    "beat-heartbeat": {"task": "feed.beat_heartbeat", "schedule": timedelta(seconds=30)},
+}
+# /readyz reports beat as failed when its heartbeat is older than this.
+BEAT_HEARTBEAT_MAX_AGE = timedelta(seconds=120)
