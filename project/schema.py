@@ -94,3 +94,8 @@ def page_example(name: str, item: dict, next_cursor: str = "cD0yMDI2LTEyLTA0") -
         response_only=True,
         status_codes=["200"],
     )
+
+
+def drop_slash_variants(endpoints: list[tuple]) -> list[tuple]:
+    """Preprocessing hook: document each path once, without its trailing-slash twin."""
+    return [endpoint for endpoint in endpoints if not endpoint[0].endswith("/")]

@@ -14,9 +14,9 @@ handler404 = "project.exceptions.handler404"
 handler500 = "project.exceptions.handler500"
 
 urlpatterns = [
-    path("api/v1/", include("apps.accounts.urls")),
-    path("api/v1/", include("apps.feed.urls")),
-    path("api/v1/", include("apps.engagement.urls")),
+    path("api/v1/", include("apps.accounts.urls", namespace="accounts")),
+    path("api/v1/", include("apps.feed.urls", namespace="feed")),
+    path("api/v1/", include("apps.engagement.urls", namespace="engagement")),
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),
     path("api/schema/", SpectacularAPIView.as_view()),
     path("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -1,5 +1,6 @@
 """Output shapes of users shared by every app, and the accounts endpoints' input serializers."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from project.urls_helpers import absolute_media_url
@@ -7,6 +8,7 @@ from project.urls_helpers import absolute_media_url
 from .models import User
 
 
+@extend_schema_field({"type": "string", "format": "uri", "nullable": True})
 class AvatarField(serializers.Field):
     """An image file rendered as an absolute URL, or null."""
 
@@ -73,3 +75,38 @@ class MeSerializer(UserSerializer):
     class Meta(UserSerializer.Meta):
         fields = [*UserSerializer.Meta.fields[:2], "email", *UserSerializer.Meta.fields[2:-2]]
         read_only_fields = fields
+
+
+USERNAME_HELP = "3-30 characters: letters A-Z and a-z, digits and underscore."
+
+
+class RegisterSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    username = serializers.RegexField(
+        r"^[A-Za-z0-9_]{3,30}$",
+        help_text=USERNAME_HELP,
+        error_messages={"invalid": f"Invalid username: use {USERNAME_HELP}"},
+    )
+    password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
+
+    def validate_email(self, value: str) -> str:
+        value = value.strip().lower()
+        if User.objects.filter(email=value).exists():
+            raise serializers.ValidationError("An account with this email already exists: log in instead.", code="unique")
+        return value
+
+    def validate_username(self, value: str) -> str:
+        if User.objects.filter(username__iexact=value).exists():
+            raise serializers.ValidationError("This username is taken: choose another.", code="unique")
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        from django.contrib.auth.password_validation import validate_password
+        from django.core.exceptions import ValidationError as DjangoValidationError
+
+        candidate = User(email=attrs["email"], username=attrs["username"])
+        try:
+            validate_password(attrs["password"], user=candidate)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"password": list(error.messages)}) from None
+        return attrs

@@ -25,3 +25,22 @@ def token_create(*, user: User, user_agent: str = "") -> tuple[AuthToken, str]:
         user_agent=user_agent[:200],
     )
     return token, key
+
+
+def user_register(*, email: str, username: str, password: str) -> User:
+    """Create an account. Email and username are case-insensitively unique.
+
+    Raises a 400 naming the field when either is taken, also when a concurrent request
+    took it between the serializer's check and this insert.
+    """
+    from django.db import IntegrityError, transaction
+
+    from project.exceptions import validation_error
+
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(email=email, username=username, password=password)
+    except IntegrityError:
+        if User.objects.filter(email=email.lower()).exists():
+            raise validation_error("email", "An account with this email already exists: log in instead.", "unique") from None
+        raise validation_error("username", "This username is taken: choose another.", "unique") from None

@@ -1,3 +1,5 @@
 from django.urls import URLPattern
 
+app_name = "engagement"
+
 urlpatterns: list[URLPattern] = []

@@ -205,7 +205,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    "PREPROCESSING_HOOKS": ["project.schema.drop_slash_variants"],
 }
 
 # Accounts and content limits.
