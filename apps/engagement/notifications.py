@@ -1,0 +1,64 @@
+"""Creating and deleting notifications, and pushing each change to the recipient's sockets.
+
+Every app calls these two functions, so the rules live in one place: nobody is notified of
+their own action, one action makes at most one notification, and every change reaches the
+recipient's open WebSockets after the transaction commits.
+"""
+
+import logging
+
+from django.db import IntegrityError, transaction
+
+from project.realtime import group_send, user_group
+
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+def notification_queryset():  # type: ignore[no-untyped-def]
+    return Notification.objects.select_related("actor", "post", "comment")
+
+
+def _push_created(notification_id: int) -> None:
+    from .serializers import NotificationSerializer
+
+    notification = notification_queryset().filter(pk=notification_id).first()
+    if notification is None:
+        return
+    data = NotificationSerializer(notification, context={"request": None}).data
+    group_send(user_group(notification.recipient_id), {"type": "notification.created", "notification": data})
+
+
+def notification_create(
+    *,
+    recipient_id: int,
+    type: str,
+    actor_id: int | None = None,
+    post_id: int | None = None,
+    comment_id: int | None = None,
+) -> Notification | None:
+    """Store a notification and push it after commit; None for one's own action or a repeat."""
+    if actor_id is not None and actor_id == recipient_id:
+        return None
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                recipient_id=recipient_id, type=type, actor_id=actor_id, post_id=post_id, comment_id=comment_id
+            )
+    except IntegrityError:
+        return None
+    transaction.on_commit(lambda: _push_created(notification.pk))
+    return notification
+
+
+def notification_delete(**filters: object) -> int:
+    """Delete the notifications matching `filters` and push `notification_deleted` for each."""
+    rows = list(Notification.objects.filter(**filters).values_list("pk", "recipient_id"))
+    if not rows:
+        return 0
+    Notification.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
+    for pk, recipient_id in rows:
+        message = {"type": "notification.deleted", "id": pk}
+        transaction.on_commit(lambda group=user_group(recipient_id), message=message: group_send(group, message))
+    return len(rows)
