@@ -174,6 +174,24 @@ NOTIFICATIONS_POLL_SECONDS = env_int("NOTIFICATIONS_POLL_SECONDS", 0 if REDIS_UR
 # API framework.
 # Rate limits; API_THROTTLING=off switches them off for load tests.
 API_THROTTLING = env_bool("API_THROTTLING", True)
+# Requests per period (s, min, hour, day) per scope; API_THROTTLE_RATES="login=5/min,posts=60/hour"
+# overrides single scopes.
+THROTTLE_RATES = {
+    "anon": "300/min",
+    "user": "1200/min",
+    "login": "20/min",
+    "login_email": "10/min",
+    "register": "20/hour",
+    "password": "10/hour",
+    "posts": "60/min",
+    "comments": "60/min",
+    "follows": "120/min",
+    "media": "60/min",
+    "likes": "300/min",
+}
+for _item in env_list("API_THROTTLE_RATES", []):
+    _scope, _, _rate = _item.partition("=")
+    THROTTLE_RATES[_scope.strip()] = _rate.strip()
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["apps.accounts.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -187,8 +205,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "project.schema.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "project.exceptions.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": [],
-    "DEFAULT_THROTTLE_RATES": {},
+    "DEFAULT_THROTTLE_CLASSES": ["project.throttling.GeneralThrottle", "project.throttling.ScopedThrottle"],
+    "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%S.%fZ",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
