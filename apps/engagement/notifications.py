@@ -9,7 +9,7 @@ import logging
 
 from django.db import IntegrityError, transaction
 
-from project.realtime import group_send, user_group
+from project.realtime import group_send, group_send_on_commit, user_group
 
 from .models import Notification
 
@@ -59,6 +59,5 @@ def notification_delete(**filters: object) -> int:
         return 0
     Notification.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
     for pk, recipient_id in rows:
-        message = {"type": "notification.deleted", "id": pk}
-        transaction.on_commit(lambda group=user_group(recipient_id), message=message: group_send(group, message))
+        group_send_on_commit(user_group(recipient_id), {"type": "notification.deleted", "id": pk})
     return len(rows)
