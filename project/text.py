@@ -1,0 +1,69 @@
+"""Cleaning of free text that users submit: Unicode NFC, and no control characters.
+
+Input serializers declare free-text fields as `CleanCharField` (or call `text_clean`), so
+that equal-looking strings compare and count alike and no invisible control character
+reaches the database or another user's screen.
+"""
+
+import re
+import unicodedata
+from typing import Any
+
+from rest_framework import serializers
+
+from .exceptions import validation_error
+
+# Unicode category Cc is exactly U+0000-U+001F and U+007F-U+009F.
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all of Cc but tab and newline
+_CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # all of Cc
+
+
+class TextRejected(ValueError):
+    """Rejection of a text; the message names the offending character and the rule it breaks."""
+
+
+def text_normalize(value: str, *, multiline: bool = True) -> str:
+    """Return `value` in Unicode NFC with CRLF line breaks turned into LF.
+
+    Raises TextRejected for a control character (Unicode category Cc) other than newline
+    and tab, or, with `multiline=False`, for any control character including those two.
+    A lone carriage return is rejected too: only the CRLF pair that HTML forms send is
+    accepted as a line break.
+    """
+    if multiline:
+        value = value.replace("\r\n", "\n")
+    pattern = _CONTROL_MULTILINE if multiline else _CONTROL_SINGLE_LINE
+    if match := pattern.search(value):
+        code_point = f"U+{ord(match.group()):04X}"
+        if not multiline and match.group() in "\r\n\t":
+            raise TextRejected(f"Contains the control character {code_point}: this field is a single line without tabs.")
+        raise TextRejected(
+            f"Contains the control character {code_point}: remove it (only newline and tab are accepted)."
+        )
+    return unicodedata.normalize("NFC", value)
+
+
+def text_clean(value: str, *, field: str, multiline: bool = True) -> str:
+    """Return `text_normalize(value)`, raising a 400 that names `field` when the text is rejected."""
+    try:
+        return text_normalize(value, multiline=multiline)
+    except TextRejected as error:
+        raise validation_error(field, str(error), "control_character") from None
+
+
+class CleanCharField(serializers.CharField):
+    """A CharField that passes its value through `text_normalize`.
+
+    Set `multiline=False` for one-line fields. The length limits apply to the normalised text.
+    """
+
+    def __init__(self, *, multiline: bool = True, **kwargs: Any) -> None:
+        self.multiline = multiline
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        try:
+            return text_normalize(value, multiline=self.multiline)
+        except TextRejected as error:
+            raise serializers.ValidationError(str(error), code="control_character") from None
