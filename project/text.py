@@ -18,14 +18,14 @@ _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all of Cc b
 _CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # all of Cc
 
 
-class TextRejected(ValueError):
-    """Rejection of a text; the message names the offending character and the rule it breaks."""
+class InvalidTextError(ValueError):
+    """A rejected text; the message names the offending character and the rule it breaks."""
 
 
 def text_normalize(value: str, *, multiline: bool = True) -> str:
     """Return `value` in Unicode NFC with CRLF line breaks turned into LF.
 
-    Raises TextRejected for a control character (Unicode category Cc) other than newline
+    Raises InvalidTextError for a control character (Unicode category Cc) other than newline
     and tab, or, with `multiline=False`, for any control character including those two.
     A lone carriage return is rejected too: only the CRLF pair that HTML forms send is
     accepted as a line break.
@@ -36,8 +36,10 @@ def text_normalize(value: str, *, multiline: bool = True) -> str:
     if match := pattern.search(value):
         code_point = f"U+{ord(match.group()):04X}"
         if not multiline and match.group() in "\r\n\t":
-            raise TextRejected(f"Contains the control character {code_point}: this field is a single line without tabs.")
-        raise TextRejected(
+            raise InvalidTextError(
+                f"Contains the control character {code_point}: this field is a single line without tabs."
+            )
+        raise InvalidTextError(
             f"Contains the control character {code_point}: remove it (only newline and tab are accepted)."
         )
     return unicodedata.normalize("NFC", value)
@@ -47,7 +49,7 @@ def text_clean(value: str, *, field: str, multiline: bool = True) -> str:
     """Return `text_normalize(value)`, raising a 400 that names `field` when the text is rejected."""
     try:
         return text_normalize(value, multiline=multiline)
-    except TextRejected as error:
+    except InvalidTextError as error:
         raise validation_error(field, str(error), "control_character") from None
 
 
@@ -65,5 +67,5 @@ class CleanCharField(serializers.CharField):
         value = super().to_internal_value(data)
         try:
             return text_normalize(value, multiline=self.multiline)
-        except TextRejected as error:
+        except InvalidTextError as error:
             raise serializers.ValidationError(str(error), code="control_character") from None

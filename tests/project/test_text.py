@@ -3,7 +3,7 @@
 import pytest
 from rest_framework import exceptions, serializers
 
-from project.text import CleanCharField, TextRejected, text_clean, text_normalize
+from project.text import CleanCharField, InvalidTextError, text_clean, text_normalize
 
 
 def test_normalize_composes_to_nfc():
@@ -21,13 +21,13 @@ def test_normalize_turns_crlf_into_lf():
 
 @pytest.mark.parametrize("character", ["\x00", "\x07", "\x1b", "\r", "\x7f", "\x85", "\x9f"])
 def test_normalize_rejects_control_character(character):
-    with pytest.raises(TextRejected, match=f"U\\+{ord(character):04X}"):
+    with pytest.raises(InvalidTextError, match=f"U\\+{ord(character):04X}"):
         text_normalize(f"a{character}b")
 
 
 @pytest.mark.parametrize("character", ["\n", "\t", "\r\n"])
 def test_normalize_single_line_rejects_breaks(character):
-    with pytest.raises(TextRejected, match="single line"):
+    with pytest.raises(InvalidTextError, match="single line"):
         text_normalize(f"a{character}b", multiline=False)
 
 
