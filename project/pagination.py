@@ -1,21 +1,48 @@
 """Cursor pagination for every list: keyset queries, `next`/`previous` in the body and `Link`."""
 
+import base64
+import binascii
+import json
 from collections.abc import Callable, Sequence
-from typing import Any
+from datetime import date, datetime
+from typing import Any, NamedTuple
 
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model, Q, QuerySet
 from rest_framework import pagination
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+INVALID_CURSOR = "Invalid cursor: use the `next` or `previous` link of a previous page."
+
+
+class Cursor(NamedTuple):
+    # Values of every ordering field of the row at the page edge; None with `reverse` means the last page.
+    position: list | None
+    # True for a `previous` link: rows before `position`, fetched in the inverted ordering.
+    reverse: bool
+
+
+def _invert(ordering: Sequence[str]) -> tuple[str, ...]:
+    return tuple(field[1:] if field.startswith("-") else f"-{field}" for field in ordering)
+
+
+def _cursor_value(value: Any) -> Any:
+    # Full ISO 8601, microseconds included: a truncated time would compare unequal to the row's own.
+    return value.isoformat() if isinstance(value, (datetime, date)) else value
 
 
 class CursorPagination(pagination.CursorPagination):
-    """DRF's cursor pagination with `page_size` (max 100), a 400 for a bad cursor and `Link`.
+    """Keyset pagination over the whole ordering, with `page_size` (max 100), a 400 for a bad cursor and `Link`.
 
-    The cursor holds the first ordering field of the last row seen, so a page is a keyset
-    query whose cost does not grow with depth, and rows inserted meanwhile are neither
-    skipped nor repeated. The remaining ordering fields only break ties.
+    The cursor contains the value of every ordering field of the row at the edge of the page,
+    and the next page is the rows after that tuple in the ordering, for example
+    `followers_count < 5 OR (followers_count = 5 AND id < 812)` for `("-followers_count", "-id")`.
+    A page therefore costs the same at any depth, and rows inserted or deleted meanwhile make
+    no other row skip or repeat. The ordering must end with a unique field (usually the id),
+    and its fields must not be null.
     """
 
     page_size = 20
@@ -30,11 +57,90 @@ class CursorPagination(pagination.CursorPagination):
     def get_ordering(self, request: Request, queryset: QuerySet, view: Any) -> tuple[str, ...]:
         return tuple(self.ordering)
 
-    def decode_cursor(self, request: Request):  # type: ignore[no-untyped-def]
+    def paginate_queryset(self, queryset: QuerySet, request: Request, view: Any = None) -> list:
+        self.request = request
+        self.page_size = self.get_page_size(request)
+        self.base_url = request.build_absolute_uri()
+        self.ordering = self.get_ordering(request, queryset, view)
+        self.cursor = self.decode_cursor(request)
+
+        reverse = self.cursor is not None and self.cursor.reverse
+        ordering = _invert(self.ordering) if reverse else tuple(self.ordering)
+        queryset = queryset.order_by(*ordering)
+        if self.cursor is not None and self.cursor.position is not None:
+            try:
+                queryset = queryset.filter(self._after(ordering, self.cursor.position))
+            except (ValueError, TypeError, DjangoValidationError):
+                # A value of the wrong type for its field: the cursor was edited or made for another list.
+                raise ValidationError({"cursor": [INVALID_CURSOR]}) from None
+
+        rows = list(queryset[: self.page_size + 1])
+        has_more = len(rows) > self.page_size
+        self.page = rows[: self.page_size]
+        if reverse:
+            self.page.reverse()
+            self.has_next = self.cursor.position is not None
+            self.has_previous = has_more
+        else:
+            self.has_next = has_more
+            self.has_previous = self.cursor is not None
+        return self.page
+
+    def _after(self, ordering: Sequence[str], position: list) -> Q:
+        """Build the condition "the row comes after `position` in `ordering`"."""
+        condition = Q()
+        equal_so_far = Q()
+        for field, value in zip(ordering, position, strict=True):
+            name = field.lstrip("-")
+            lookup = "lt" if field.startswith("-") else "gt"
+            condition |= equal_so_far & Q(**{f"{name}__{lookup}": value})
+            equal_so_far &= Q(**{name: value})
+        return condition
+
+    def _position(self, row: Model | dict) -> list:
+        names = [field.lstrip("-") for field in self.ordering]
+        if isinstance(row, dict):
+            return [_cursor_value(row[name]) for name in names]
+        return [_cursor_value(getattr(row, name)) for name in names]
+
+    def decode_cursor(self, request: Request) -> Cursor | None:  # type: ignore[override]
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is None:
+            return None
         try:
-            return super().decode_cursor(request)
-        except NotFound:
-            raise ValidationError({"cursor": ["Invalid cursor: use the `next` or `previous` link of a previous page."]}) from None
+            padded = encoded + "=" * (-len(encoded) % 4)
+            data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+            position, reverse = data.get("p"), data.get("r", False)
+        except (UnicodeError, binascii.Error, ValueError, AttributeError):
+            raise ValidationError({"cursor": [INVALID_CURSOR]}) from None
+        valid_position = isinstance(position, list) and len(position) == len(self.ordering)
+        if not isinstance(reverse, bool) or not (valid_position or (position is None and reverse)):
+            raise ValidationError({"cursor": [INVALID_CURSOR]})
+        return Cursor(position=position, reverse=reverse)
+
+    def encode_cursor(self, cursor: Cursor) -> str:  # type: ignore[override]
+        data: dict[str, Any] = {"p": cursor.position}
+        if cursor.reverse:
+            data["r"] = True
+        raw = json.dumps(data, separators=(",", ":")).encode()
+        encoded = base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+        return replace_query_param(self.base_url, self.cursor_query_param, encoded)
+
+    def get_next_link(self) -> str | None:
+        if not self.has_next:
+            return None
+        if not self.page:
+            # A `previous` page came back empty: nothing precedes it, so the list starts over.
+            return remove_query_param(self.base_url, self.cursor_query_param)
+        return self.encode_cursor(Cursor(position=self._position(self.page[-1]), reverse=False))
+
+    def get_previous_link(self) -> str | None:
+        if not self.has_previous:
+            return None
+        if not self.page:
+            # A `next` page came back empty: the previous page is the last page of the list.
+            return self.encode_cursor(Cursor(position=None, reverse=True))
+        return self.encode_cursor(Cursor(position=self._position(self.page[0]), reverse=True))
 
     def get_page_size(self, request: Request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
@@ -72,7 +178,8 @@ def paginate(
 ) -> Response:
     """Fetch one page of `queryset` and return the paginated response of `serialize(rows)`.
 
-    Synchronous: call it in the same `sync_to_async` hop as the query that built `queryset`.
+    `ordering` must end with a unique field, such as `("-created_at", "-id")`. Synchronous:
+    call it in the same `sync_to_async` hop as the query that built `queryset`.
     """
     paginator = CursorPagination(ordering)
     rows = paginator.paginate_queryset(queryset, request)
