@@ -2,13 +2,13 @@
 
 from project.routing import endpoint
 
-from . import views
+from .views import auth, me
 
 app_name = "accounts"
 
 urlpatterns = [
     # Authentication.
-    *endpoint("auth/register", views.RegisterView.as_view(), "register"),
+    *endpoint("auth/register", auth.RegisterView.as_view(), "register"),
     # The caller's profile.
-    *endpoint("me", views.MeView.as_view(), "me"),
+    *endpoint("me", me.MeView.as_view(), "me"),
 ]

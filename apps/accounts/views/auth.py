@@ -1,33 +1,19 @@
-"""Accounts endpoints: registration, login, tokens and the caller's profile."""
+"""Authentication endpoints: registration, login, logout, tokens and the password."""
 
 from adrf.views import APIView
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from project.api import run_sync, serialize, validate
 from project.schema import error_responses
 
-from . import services
-from .serializers import MeSerializer, RegisterSerializer
-
-ME_EXAMPLE = {
-    "id": 1,
-    "username": "alice",
-    "email": "alice@example.com",
-    "display_name": "Alice",
-    "bio": "",
-    "avatar": None,
-    "location": "",
-    "website": "",
-    "created_at": "2026-12-04T19:30:00.000000Z",
-    "followers_count": 0,
-    "following_count": 0,
-    "posts_count": 0,
-}
+from .. import services
+from ..examples import ME_EXAMPLE
+from ..serializers import MeSerializer, RegisterSerializer
 
 
 class RegisterView(APIView):
@@ -56,18 +42,3 @@ class RegisterView(APIView):
 
         body = await run_sync(serialize, MeSerializer, user, request)
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": reverse("accounts:me")})
-
-
-class MeView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        operation_id="me_retrieve",
-        tags=["profile"],
-        responses={200: MeSerializer, **error_responses(401)},
-        examples=[OpenApiExample("Own profile", value=ME_EXAMPLE, response_only=True)],
-    )
-    async def get(self, request: Request) -> Response:
-        """Return the caller's own profile, with email."""
-        body = await run_sync(serialize, MeSerializer, request.user, request)
-        return Response(body)

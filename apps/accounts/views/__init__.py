@@ -1,0 +1,1 @@
+"""Accounts endpoints, one module per concept: authentication, the caller's profile, users."""
