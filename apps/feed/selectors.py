@@ -1,11 +1,18 @@
 """Reads of posts, media and hashtags. Every query shape and visibility rule for posts lives here."""
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from rest_framework.exceptions import NotFound
+from django.db.models.functions import Lower
+from rest_framework.exceptions import NotFound, ValidationError
 
-from apps.accounts.models import User
+from apps.accounts.models import Follow, User
+from apps.accounts.selectors import user_queryset
 
-from .models import Media, Post
+from .filters import PostFilter
+from .hashtags import hashtag_normalize
+from .models import Hashtag, Media, Post
+
+# Newest first; the first field is the cursor position, the id breaks ties.
+POST_ORDERING = ("-publish_at", "-id")
 
 
 def _is_authenticated(viewer: User | None) -> bool:
@@ -23,9 +30,7 @@ def post_queryset(*, viewer: User | None) -> QuerySet[Post]:
         Prefetch("media", queryset=Media.objects.order_by("position", "id"))
     )
     if _is_authenticated(viewer):
-        queryset = queryset.annotate(
-            liked_by_me=Exists(Like.objects.filter(user_id=viewer.pk, post_id=OuterRef("pk")))
-        )
+        queryset = queryset.annotate(liked_by_me=Exists(Like.objects.filter(user_id=viewer.pk, post_id=OuterRef("pk"))))
     return queryset
 
 
@@ -43,3 +48,51 @@ def post_get_visible(*, post_id: int, viewer: User | None) -> Post:
     if post is None:
         raise NotFound(f"Post {post_id} not found.")
     return post
+
+
+def post_list(*, viewer: User | None, filters: dict | None = None) -> QuerySet[Post]:
+    """Return the query of published posts narrowed by the `PostFilter` query parameters.
+
+    Raises a 400 naming the parameter when one is invalid.
+    """
+    queryset = post_queryset(viewer=viewer).filter(status=Post.Status.PUBLISHED)
+    filterset = PostFilter(filters or {}, queryset=queryset)
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    return filterset.qs
+
+
+def feed_list(*, user: User) -> QuerySet[Post]:
+    """Return the query of published posts by `user` and by the users they follow."""
+    followees = Follow.objects.filter(follower_id=user.pk).values("followee_id")
+    return post_queryset(viewer=user).filter(
+        Q(author_id=user.pk) | Q(author_id__in=followees), status=Post.Status.PUBLISHED
+    )
+
+
+def user_post_list(*, username: str, viewer: User | None) -> QuerySet[Post]:
+    """Return the query of a user's published posts; the username matches case-insensitively."""
+    return (
+        post_queryset(viewer=viewer)
+        .alias(author_username_lower=Lower("author__username"))
+        .filter(author_username_lower=username.lower(), author__is_active=True, status=Post.Status.PUBLISHED)
+    )
+
+
+def user_exists(*, username: str) -> bool:
+    return user_queryset(viewer=None).filter(username__iexact=username).exists()
+
+
+def hashtag_post_list(*, name: str, viewer: User | None) -> QuerySet[Post]:
+    """Return the query of published posts carrying a hashtag, given with or without '#', any case."""
+    return post_queryset(viewer=viewer).filter(
+        post_hashtags__hashtag__name=hashtag_normalize(name), status=Post.Status.PUBLISHED
+    )
+
+
+def hashtag_list(*, search: str | None = None) -> QuerySet[Hashtag]:
+    """Return the query of hashtags that at least one published post carries, optionally by name prefix."""
+    queryset = Hashtag.objects.filter(posts_count__gt=0)
+    if search:
+        queryset = queryset.filter(name__startswith=hashtag_normalize(search))
+    return queryset

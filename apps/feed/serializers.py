@@ -1,12 +1,20 @@
 """Output and input shapes of posts, media and hashtags."""
 
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.accounts.serializers import AuthorSerializer
+from project.text import CleanCharField
 from project.urls_helpers import absolute_media_url
 
 from .models import Hashtag, Media, Post
+from .services import MAX_MEDIA_PER_POST
+
+TEXT_MAX_LENGTH = 2000
 
 
 class MediaSerializer(serializers.ModelSerializer):
@@ -67,3 +75,92 @@ class HashtagSerializer(serializers.ModelSerializer):
         model = Hashtag
         fields = ["name", "posts_count"]
         read_only_fields = fields
+
+
+# Input shapes.
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 date-time that must carry `Z` or a UTC offset; naive times are rejected."""
+
+    default_error_messages = {
+        "naive": "Give the time zone: end the time with Z or an offset such as +02:00.",
+    }
+
+    def to_internal_value(self, value: object) -> datetime:
+        if isinstance(value, str):
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:
+                parsed = None
+            if parsed is not None and timezone.is_naive(parsed):
+                self.fail("naive")
+        return super().to_internal_value(value)
+
+
+def _future(value: datetime | None) -> datetime | None:
+    if value is not None and value <= timezone.now():
+        raise serializers.ValidationError("Must be in the future; leave publish_at out to publish now.", code="past")
+    return value
+
+
+def _distinct(value: list[int]) -> list[int]:
+    if len(set(value)) != len(value):
+        raise serializers.ValidationError("Each media id may appear only once.", code="duplicate")
+    return value
+
+
+class PostWriteSerializer(serializers.Serializer):
+    text = CleanCharField(
+        max_length=TEXT_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        help_text=f"Up to {TEXT_MAX_LENGTH} characters after NFC normalisation; may be empty only with media. "
+        "#hashtags (letters, digits and _ in any script) are extracted case-insensitively.",
+    )
+    media_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        max_length=MAX_MEDIA_PER_POST,
+        required=False,
+        validators=[_distinct],
+        help_text=f"Up to {MAX_MEDIA_PER_POST} ids of your own uploads from POST /media that no other post uses, "
+        "in display order.",
+    )
+
+
+PUBLISH_AT_HELP = "A future time with Z or a UTC offset: the post stays scheduled, visible only to you, until then."
+
+
+class PostCreateSerializer(PostWriteSerializer):
+    publish_at = AwareDateTimeField(
+        required=False, allow_null=True, validators=[_future], help_text=f"{PUBLISH_AT_HELP} Null or absent: now."
+    )
+
+
+class PostUpdateSerializer(PostWriteSerializer):
+    """Fields left out stay as they are; `media_ids` replaces the list, and media left out are deleted."""
+
+    publish_at = AwareDateTimeField(
+        required=False, validators=[_future], help_text=f"{PUBLISH_AT_HELP} Only while the post is scheduled."
+    )
+
+
+class MediaCreateSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="A JPEG, PNG, GIF or WebP picture of at most 10 MB and 40 megapixels; metadata is stripped."
+    )
+    description = CleanCharField(
+        max_length=1500, required=False, allow_blank=True, default="", help_text="Alt text for screen readers."
+    )
+
+
+class HashtagListQuerySerializer(serializers.Serializer):
+    search = serializers.CharField(
+        required=False, max_length=101, help_text="Only hashtags starting with this text (a leading # is ignored)."
+    )
+    ordering = serializers.ChoiceField(
+        choices=["name", "-posts_count"],
+        required=False,
+        default="name",
+        help_text="`name` (default) or `-posts_count` (most used first).",
+    )
