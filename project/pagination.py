@@ -95,7 +95,11 @@ class CursorPagination(pagination.CursorPagination):
             lookup = "lt" if field.startswith("-") else "gt"
             condition |= equal_so_far & Q(**{f"{name}__{lookup}": value})
             equal_so_far &= Q(**{name: value})
-        return condition
+        # The redundant bound on the first field lets PostgreSQL start the index scan at the
+        # cursor; it cannot do that from the OR alone and would filter every row before it.
+        first = ordering[0]
+        bound = Q(**{f"{first.lstrip('-')}__{'lte' if first.startswith('-') else 'gte'}": position[0]})
+        return bound & condition
 
     def _position(self, row: Model | dict) -> list:
         names = [field.lstrip("-") for field in self.ordering]
