@@ -1,13 +1,12 @@
 """Reads of posts, media and hashtags. Every query shape and visibility rule for posts lives here."""
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import Lower
 from rest_framework.exceptions import NotFound, ValidationError
 
 from apps.accounts.models import Follow, User
 from apps.accounts.selectors import user_queryset
 
-from .filters import PostFilter
+from .filters import PostFilter, user_id_subquery
 from .hashtags import hashtag_normalize
 from .models import Hashtag, Media, Post
 
@@ -72,11 +71,7 @@ def feed_list(*, user: User) -> QuerySet[Post]:
 
 def user_post_list(*, username: str, viewer: User | None) -> QuerySet[Post]:
     """Return the query of a user's published posts; the username matches case-insensitively."""
-    return (
-        post_queryset(viewer=viewer)
-        .alias(author_username_lower=Lower("author__username"))
-        .filter(author_username_lower=username.lower(), author__is_active=True, status=Post.Status.PUBLISHED)
-    )
+    return post_queryset(viewer=viewer).filter(author_id=user_id_subquery(username), status=Post.Status.PUBLISHED)
 
 
 def user_exists(*, username: str) -> bool:
