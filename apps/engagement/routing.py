@@ -1,5 +1,10 @@
 """WebSocket routes."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, re_path
 
-websocket_urlpatterns: list[URLPattern] = []
+from .consumers import NotificationConsumer
+
+websocket_urlpatterns: list[URLPattern] = [
+    # With or without a trailing slash, like the HTTP paths.
+    re_path(r"^ws/notifications/?$", NotificationConsumer.as_asgi()),
+]
