@@ -1,5 +1,19 @@
 from django.urls import URLPattern
 
+from project.routing import endpoint
+
+from . import views
+
 app_name = "feed"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    # Posts and their pictures.
+    *endpoint("media", views.MediaCreateView.as_view(), "media-create"),
+    *endpoint("posts", views.PostListCreateView.as_view(), "post-list"),
+    *endpoint("posts/<id:pk>", views.PostDetailView.as_view(), "post-detail"),
+    *endpoint("users/<str:username>/posts", views.UserPostListView.as_view(), "user-post-list"),
+    # The home feed and hashtags.
+    *endpoint("feed", views.FeedView.as_view(), "feed"),
+    *endpoint("hashtags", views.HashtagListView.as_view(), "hashtag-list"),
+    *endpoint("hashtags/<str:name>/posts", views.HashtagPostListView.as_view(), "hashtag-post-list"),
+]
