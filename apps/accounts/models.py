@@ -1,12 +1,24 @@
 """Users, their tokens, the follow graph and idempotency records of their requests."""
 
 import hashlib
+import re
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+
+USERNAME_PATTERN = re.compile(r"[A-Za-z0-9_]{3,30}")
+
+
+def username_key(username: str) -> str | None:
+    """Return the form that LOWER(username) is compared with, or None when no username can match.
+
+    The pattern is checked before lower-casing because some non-ASCII characters, such as
+    the Kelvin sign, lower-case to an ASCII letter and would otherwise match a username.
+    """
+    return username.lower() if USERNAME_PATTERN.fullmatch(username) else None
 
 
 def avatar_upload_to(instance: "User", filename: str) -> str:

@@ -1,11 +1,16 @@
 """Output shapes of users shared by every app, and the accounts endpoints' input serializers."""
 
+from typing import Any
+
+from django.core.validators import URLValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from project.text import CleanCharField
 from project.urls_helpers import absolute_media_url
 
-from .models import User
+from .models import AuthToken, User
+from .selectors import username_taken
 
 
 @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
@@ -80,23 +85,38 @@ class MeSerializer(UserSerializer):
 USERNAME_HELP = "3-30 characters: letters A-Z and a-z, digits and underscore."
 
 
-class RegisterSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
-    username = serializers.RegexField(
+def username_field(**kwargs: Any) -> serializers.RegexField:
+    """Build the username input field shared by registration and profile updates."""
+    return serializers.RegexField(
         r"^[A-Za-z0-9_]{3,30}$",
         help_text=USERNAME_HELP,
         error_messages={"invalid": f"Invalid username: use {USERNAME_HELP}"},
+        **kwargs,
     )
-    password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
+
+
+def password_field(**kwargs: Any) -> serializers.CharField:
+    """Build a password input field. Whitespace is kept: it is part of the password."""
+    return serializers.CharField(
+        write_only=True, max_length=128, trim_whitespace=False, style={"input_type": "password"}, **kwargs
+    )
+
+
+class RegisterSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    username = username_field()
+    password = password_field()
 
     def validate_email(self, value: str) -> str:
         value = value.strip().lower()
         if User.objects.filter(email=value).exists():
-            raise serializers.ValidationError("An account with this email already exists: log in instead.", code="unique")
+            raise serializers.ValidationError(
+                "An account with this email already exists: log in instead.", code="unique"
+            )
         return value
 
     def validate_username(self, value: str) -> str:
-        if User.objects.filter(username__iexact=value).exists():
+        if username_taken(value):
             raise serializers.ValidationError("This username is taken: choose another.", code="unique")
         return value
 
@@ -110,3 +130,67 @@ class RegisterSerializer(serializers.Serializer):
         except DjangoValidationError as error:
             raise serializers.ValidationError({"password": list(error.messages)}) from None
         return attrs
+
+
+class LoginSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254, help_text="The account's email address, in any case.")
+    password = password_field()
+
+
+class LoginResultSerializer(serializers.Serializer):
+    """A new token, shown only in this response, with the profile it belongs to."""
+
+    token = serializers.CharField(help_text="The secret to send as `Authorization: Bearer <token>`. Shown only once.")
+    expires_at = serializers.DateTimeField(help_text="When the token stops working; log in again after that.")
+    user = MeSerializer()
+
+
+class TokenSerializer(serializers.ModelSerializer):
+    """A login session of one device, without its secret."""
+
+    current = serializers.SerializerMethodField(help_text="Whether this is the token that made the request.")
+
+    class Meta:
+        model = AuthToken
+        fields = ["id", "created_at", "last_used_at", "expires_at", "user_agent", "current"]
+        read_only_fields = fields
+
+    def get_current(self, token: AuthToken) -> bool:
+        request = self.context.get("request")
+        return request is not None and getattr(request.auth, "pk", None) == token.pk
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    current_password = password_field()
+    new_password = password_field(help_text="Must pass the password rules: long enough, not common, not all digits.")
+
+
+class HttpUrlField(serializers.URLField):
+    """A URL field that accepts only the http and https schemes."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        message = "Enter a valid URL starting with http:// or https://."
+        self.validators = [validator for validator in self.validators if not isinstance(validator, URLValidator)] + [
+            URLValidator(schemes=["http", "https"], message=message)
+        ]
+
+
+class MeUpdateSerializer(serializers.Serializer):
+    """The profile fields a user may change; each one is optional."""
+
+    username = username_field(required=False)
+    display_name = CleanCharField(max_length=50, allow_blank=True, required=False, multiline=False)
+    bio = CleanCharField(max_length=500, allow_blank=True, required=False)
+    location = CleanCharField(max_length=100, allow_blank=True, required=False, multiline=False)
+    website = HttpUrlField(max_length=200, allow_blank=True, required=False)
+    avatar = serializers.FileField(
+        required=False,
+        allow_empty_file=False,
+        help_text="A JPEG, PNG, GIF or WebP picture of at most 5 MB and 40 megapixels, sent as multipart/form-data. "
+        "Metadata such as EXIF GPS is removed before it is stored.",
+    )
+
+
+class AccountDeleteSerializer(serializers.Serializer):
+    password = password_field(help_text="The account's password, to confirm the deletion.")

@@ -74,3 +74,12 @@ def test_register_wrong_method_405(api_client):
     response = api_client.get(URL)
     assert response.status_code == status.HTTP_405_METHOD_NOT_ALLOWED, response.content
     assert response.json()["code"] == "method_not_allowed"
+
+
+@pytest.mark.django_db
+def test_register_password_keeps_whitespace(api_client):
+    password = "  spaced passphrase  "
+    api_client.post(URL, {"email": "space@example.com", "username": "spacey", "password": password})
+    user = User.objects.get(email="space@example.com")
+    assert user.check_password(password)
+    assert not user.check_password(password.strip())
