@@ -83,7 +83,9 @@ def test_avatar_unsupported_format_rejected(alice_client):
 def test_avatar_over_5_mb_rejected(alice_client):
     content = picture("PNG") + b"\0" * settings.AVATAR_MAX_BYTES
     response = _patch_avatar(alice_client, content)
-    assert response.status_code in (status.HTTP_400_BAD_REQUEST, status.HTTP_413_REQUEST_ENTITY_TOO_LARGE), response.content
+    assert response.status_code in (status.HTTP_400_BAD_REQUEST, status.HTTP_413_REQUEST_ENTITY_TOO_LARGE), (
+        response.content
+    )
     if response.status_code == status.HTTP_400_BAD_REQUEST:
         assert list(response.json()["errors"]) == ["avatar"]
     assert _stored(alice_client.user.pk) == ""

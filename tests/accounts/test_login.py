@@ -21,7 +21,9 @@ def carol(db):
 
 
 def test_login_returns_token_and_profile(api_client, carol):
-    response = api_client.post(URL, {"email": "carol@example.com", "password": PASSWORD}, HTTP_USER_AGENT="TestAgent/1.0")
+    response = api_client.post(
+        URL, {"email": "carol@example.com", "password": PASSWORD}, HTTP_USER_AGENT="TestAgent/1.0"
+    )
     assert response.status_code == status.HTTP_200_OK, response.content
     body = response.json()
     assert set(body) == {"token", "expires_at", "user"}

@@ -77,7 +77,9 @@ def test_delete_account_deletes_avatar_file(alice_client, django_capture_on_comm
     assert not default_storage.exists(name)
 
 
-@pytest.mark.parametrize("payload", [{"password": "wrong password"}, {}, {"password": ""}], ids=["wrong", "missing", "blank"])
+@pytest.mark.parametrize(
+    "payload", [{"password": "wrong password"}, {}, {"password": ""}], ids=["wrong", "missing", "blank"]
+)
 def test_delete_account_password_required(alice_client, payload):
     response = alice_client.delete(URL, payload)
     assert response.status_code == status.HTTP_400_BAD_REQUEST, response.content

@@ -14,7 +14,12 @@ URL = "/api/v1/me"
 def test_update_changes_sent_fields(alice_client):
     response = alice_client.patch(
         URL,
-        {"display_name": "Alice L.", "bio": "Line one\nline two", "location": "Oxford", "website": "https://alice.example"},
+        {
+            "display_name": "Alice L.",
+            "bio": "Line one\nline two",
+            "location": "Oxford",
+            "website": "https://alice.example",
+        },
     )
     assert response.status_code == status.HTTP_200_OK, response.content
     body = response.json()

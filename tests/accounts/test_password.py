@@ -20,7 +20,9 @@ def test_password_change_sets_new_password(alice_client):
     assert not alice_client.user.check_password(PASSWORD)
 
 
-def test_password_change_revokes_other_tokens(alice_client, bob_client, revocations, django_capture_on_commit_callbacks):
+def test_password_change_revokes_other_tokens(
+    alice_client, bob_client, revocations, django_capture_on_commit_callbacks
+):
     other, other_key = token_create(user=alice_client.user)
     received = revocations(other.pk)
     with django_capture_on_commit_callbacks(execute=True):

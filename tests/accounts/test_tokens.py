@@ -69,7 +69,9 @@ def test_logout_twice_second_401(alice_client):
 
 def test_logout_all_revokes_every_token(alice_client, bob_client, revocations, django_capture_on_commit_callbacks):
     _, other_key = token_create(user=alice_client.user)
-    listeners = [revocations(pk) for pk in AuthToken.objects.filter(user=alice_client.user).values_list("pk", flat=True)]
+    listeners = [
+        revocations(pk) for pk in AuthToken.objects.filter(user=alice_client.user).values_list("pk", flat=True)
+    ]
     with django_capture_on_commit_callbacks(execute=True):
         response = alice_client.post(LOGOUT_ALL)
     assert response.status_code == status.HTTP_204_NO_CONTENT, response.content

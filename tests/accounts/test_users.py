@@ -108,7 +108,10 @@ def test_list_hides_inactive_users(api_client, directory):
         ({"location": "ari"}, ["carol"]),
         ({"joined_after": "2026-01-04T00:00:00Z"}, ["erin", "dave", "carol"]),
         ({"joined_before": "2026-01-02T00:00:00Z"}, ["zed"]),
-        ({"joined_after": "2026-01-02T00:00:00+00:00", "joined_before": "2026-01-04T00:00:00Z"}, ["bob_builder", "Anna"]),
+        (
+            {"joined_after": "2026-01-02T00:00:00+00:00", "joined_before": "2026-01-04T00:00:00Z"},
+            ["bob_builder", "Anna"],
+        ),
         ({"joined_after": "2026-01-05"}, ["erin", "dave"]),
         ({"search": "b", "location": "berlin"}, ["bob_builder"]),
         ({"search": ""}, ["erin", "dave", "carol", "bob_builder", "Anna", "zed"]),
