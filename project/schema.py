@@ -3,6 +3,7 @@
 from functools import cache
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.plumbing import get_doc
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -28,6 +29,19 @@ class AutoSchema(SpectacularAutoSchema):
         if action in self._ASYNC_ACTIONS:
             self.view.action = self._ASYNC_ACTIONS[action]
         return super().get_operation(*args, **kwargs)
+
+    def get_summary(self) -> str | None:
+        """Return the first line of the handler's docstring, so every operation has a summary.
+
+        drf-spectacular itself gives none unless `extend_schema(summary=...)` is set.
+        """
+        action = getattr(self.view, "action", None)
+        async_names = {name: async_name for async_name, name in self._ASYNC_ACTIONS.items()}
+        for name in (async_names.get(action), action, self.method.lower()):
+            handler = getattr(self.view, name, None) if name else None
+            if handler is not None and (doc := get_doc(handler)):
+                return doc.splitlines()[0]
+        return None
 
 
 class ErrorSerializer(serializers.Serializer):
