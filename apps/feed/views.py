@@ -72,6 +72,7 @@ class MediaCreateView(APIView):
                 "Upload",
                 value={"file": "(binary JPEG data)", "description": "Sunrise over Mount Fuji"},
                 request_only=True,
+                media_type="multipart/form-data",
             ),
             OpenApiExample("Uploaded", value=MEDIA_EXAMPLE, response_only=True, status_codes=["201"]),
         ],
