@@ -62,7 +62,14 @@ def post_list(*, viewer: User | None, filters: dict | None = None) -> QuerySet[P
 
 
 def feed_list(*, user: User) -> QuerySet[Post]:
-    """Return the query of published posts by `user` and by the users they follow."""
+    """Return the query of published posts by `user` and by the users they follow.
+
+    PostgreSQL reads the `feed_post_timeline` index newest first and skips other authors'
+    posts. NOTE: that costs one index row per post skipped, so a user whose followees post
+    rarely pays for everyone else's posts: 10 ms for a user with no followees among 300,000
+    posts (PostgreSQL 15, one development VM). Per-user timelines written at post time
+    would remove the scan.
+    """
     followees = Follow.objects.filter(follower_id=user.pk).values("followee_id")
     return post_queryset(viewer=user).filter(
         Q(author_id=user.pk) | Q(author_id__in=followees), status=Post.Status.PUBLISHED
@@ -79,7 +86,13 @@ def user_exists(*, username: str) -> bool:
 
 
 def hashtag_post_list(*, name: str, viewer: User | None) -> QuerySet[Post]:
-    """Return the query of published posts carrying a hashtag, given with or without '#', any case."""
+    """Return the query of published posts carrying a hashtag, given with or without '#', any case.
+
+    NOTE: PostgreSQL joins every post of the tag and sorts them to return one page: 6 ms
+    for 600 posts, 224 ms for 50,000 (PostgreSQL 15, one development VM). A copy of
+    `publish_at` on PostHashtag with an index on (hashtag, publish_at) would make it a
+    keyset scan, at the cost of updating the copy when a post is published.
+    """
     return post_queryset(viewer=viewer).filter(
         post_hashtags__hashtag__name=hashtag_normalize(name), status=Post.Status.PUBLISHED
     )
