@@ -5,6 +5,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -94,3 +95,10 @@ def idempotent(request: Request, perform: Callable[[], Outcome]) -> Response:
     if stored.request_hash != request_hash:
         raise IdempotencyKeyReused()
     return Outcome(stored.response_body, stored.status_code, stored.response_headers).response(replayed=True)
+
+
+def idempotency_records_delete_expired(*, now: datetime | None = None) -> int:
+    """Delete stored responses older than IDEMPOTENCY_TTL, and return how many. Beat runs it hourly."""
+    cutoff = (now or timezone.now()) - settings.IDEMPOTENCY_TTL
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
