@@ -18,11 +18,15 @@ def main() -> int:
     host = env.get("HOST", "127.0.0.1")
     port = env.get("PORT", "8000")
     python = sys.executable
+    # The beat schedule lives beside the database and the file broker, so runs with their
+    # own VAR_DIR never share one.
+    var_dir = Path(env.get("VAR_DIR") or ROOT / "var")
+    var_dir.mkdir(parents=True, exist_ok=True)
 
     subprocess.run([python, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True)
     worker = subprocess.Popen(
         [python, "-m", "celery", "-A", "project", "worker", "--beat", "--loglevel=INFO", "--concurrency=1",
-         "--schedule", str(ROOT / "var" / "celerybeat-schedule")],
+         "--schedule", str(var_dir / "celerybeat-schedule")],
         cwd=ROOT,
         env=env,
     )
