@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from rest_framework.test import APIClient
 
 from apps.accounts.models import Follow, User
@@ -46,14 +46,7 @@ def _in_parallel(request: Callable[[APIClient], object], key: str) -> list[int]:
 
 
 @pytest.fixture
-def concurrent_db(transactional_db):
-    """Skip on SQLite's shared-cache in-memory database, which fails concurrent writers instead of making them wait."""
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        pytest.skip("the in-memory SQLite test database rejects concurrent writers with 'database table is locked'")
-
-
-@pytest.fixture
-def pair(concurrent_db):
+def pair(transactional_db):
     follower = UserFactory(username="eager")
     followee = UserFactory(username="popular")
     _, key = token_create(user=follower)
@@ -86,7 +79,7 @@ def test_parallel_unfollows_count_once(pair):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_parallel_mutual_follows_both_counted(concurrent_db):
+def test_parallel_mutual_follows_both_counted(transactional_db):
     # A follows B while B follows A: both transactions update the same two rows.
     users = [UserFactory(username=name) for name in ("left", "right")]
     keys = [token_create(user=user)[1] for user in users]
