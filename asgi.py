@@ -10,15 +10,15 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 django_application = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
 from apps.engagement.routing import websocket_urlpatterns  # noqa: E402
+from project.staticfiles import StaticFilesApp  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        # Static files (the offline API docs' assets) are served by Django's ASGI handler;
-        # every other path goes straight to the Django application.
-        "http": ASGIStaticFilesHandler(django_application),
+        # Static files (the offline API docs' assets) are served from WhiteNoise's file table
+        # without entering Django; every other path goes to the Django application.
+        "http": StaticFilesApp(django_application),
         "websocket": URLRouter(websocket_urlpatterns),
     }
 )
