@@ -7,16 +7,27 @@ from datetime import UTC, datetime
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 user_id_var: contextvars.ContextVar[int | None] = contextvars.ContextVar("user_id", default=None)
+# Set while a Celery task runs (project/task_logging.py).
+task_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("task_id", default=None)
+task_name_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("task_name", default=None)
 
 
 class RequestContextFilter(logging.Filter):
-    """Attach the current request id and user id to every record."""
+    """Attach the current request id and user id, and inside a Celery task its id and name, to every record.
+
+    `_task_label` is " task=<id>" inside a task and empty elsewhere, for the text format.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
             record.request_id = request_id_var.get()
         if not hasattr(record, "user_id"):
             record.user_id = user_id_var.get()
+        task_id = task_id_var.get()
+        if task_id is not None and not hasattr(record, "task_id"):
+            record.task_id = task_id
+            record.task_name = task_name_var.get()
+        record._task_label = f" task={record.task_id}" if getattr(record, "task_id", None) else ""
         return True
 
 

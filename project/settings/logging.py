@@ -10,7 +10,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"request_context": {"()": "project.logging.RequestContextFilter"}},
     "formatters": {
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s%(_task_label)s] %(message)s"},
         "json": {"()": "project.logging.JSONFormatter"},
     },
     "handlers": {
