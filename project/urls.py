@@ -6,6 +6,7 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from . import routing  # noqa: F401 - registers the `id` path converter
+from .settings.env import env_bool
 from .views import healthz, not_found, readyz
 
 handler400 = "project.exceptions.handler400"
@@ -30,6 +31,10 @@ urlpatterns = [
 if settings.SERVE_MEDIA:
     # Uploaded files from MEDIA_ROOT; a production proxy or object storage serves them instead.
     urlpatterns.append(re_path(r"^media/(?P<path>.+)$", serve, {"document_root": settings.MEDIA_ROOT}))
+
+if env_bool("BENCH_ENDPOINTS", False):
+    # Reference endpoints for `scripts/bench.py`; production leaves BENCH_ENDPOINTS unset.
+    urlpatterns.append(path("api/v1/bench/", include("apps.bench.urls", namespace="bench")))
 
 # Last: every unmatched path gets the JSON 404, also with DEBUG on.
 urlpatterns.append(re_path(r"^(?P<unmatched>.*)$", not_found))
