@@ -40,8 +40,16 @@ class Command(BaseCommand):
         parser.add_argument("--tokens", type=int, default=0, help="Create this many bearer tokens and print them.")
         parser.add_argument("--tokens-file", type=Path, help="Also write the tokens to this file, one `username token` a line.")
         parser.add_argument("--no-analyze", action="store_true", help="Skip refreshing the planner statistics.")
+        parser.add_argument(
+            "--only-tokens", action="store_true", help="Seed nothing: create --tokens tokens in an already seeded database."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["only_tokens"]:
+            if seed_database_is_empty():
+                raise CommandError("The database has no users yet: run the command without --only-tokens first.")
+            self._tokens(options["tokens"], options["tokens_file"])
+            return
         config = dataclasses.replace(
             PRESETS[options["preset"]],
             seed=options["seed"],
