@@ -159,7 +159,8 @@ def _post_hashtags_set(*, post: Post, names: list[str]) -> tuple[list[int], list
 def _scheduled_limit_check(*, author: User) -> None:
     """Raise a 400 naming `publish_at` when the author already has MAX_SCHEDULED_POSTS scheduled posts."""
     # The user row lock makes concurrent schedules of one author count one after another.
-    User.objects.select_for_update().filter(pk=author.pk).values_list("pk", flat=True).first()
+    # NO KEY UPDATE, so it does not block the key-share locks that inserting posts takes.
+    User.objects.select_for_update(no_key=True).filter(pk=author.pk).values_list("pk", flat=True).first()
     limit = settings.MAX_SCHEDULED_POSTS
     if Post.objects.scheduled().filter(author=author).count() >= limit:
         raise validation_error(
