@@ -4,7 +4,7 @@ AUTHOR_EXAMPLE = {"id": 1, "username": "alice", "display_name": "Alice", "avatar
 
 MEDIA_EXAMPLE = {
     "id": 7,
-    "url": "http://127.0.0.1:8000/media/media/1/3f1c9a7e5b2d4c0e9f8a6b1d2c3e4f5a.jpg",
+    "url": "http://127.0.0.1:8000/media/posts/1/3f1c9a7e5b2d4c0e9f8a6b1d2c3e4f5a.jpg",
     "width": 1280,
     "height": 960,
     "description": "Sunrise over Mount Fuji",

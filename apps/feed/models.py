@@ -7,7 +7,7 @@ from django.utils import timezone
 
 
 def media_upload_to(instance: "Media", filename: str) -> str:
-    return f"media/{instance.owner_id}/{filename}"
+    return f"posts/{instance.owner_id}/{filename}"
 
 
 class Hashtag(models.Model):

@@ -24,7 +24,7 @@ def test_media_upload_created(alice_client):
     assert body["width"] == 40
     assert body["height"] == 30
     assert body["description"] == "A teal square"
-    assert body["url"].startswith("http://testserver/media/media/")
+    assert body["url"].startswith("http://testserver/media/posts/")
     assert body["url"].endswith(".png")
     assert response["Location"] == body["url"]
     media = Media.objects.get(pk=body["id"])
