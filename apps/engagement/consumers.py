@@ -37,12 +37,16 @@ POLL_BATCH_SIZE = 100
 POLL_LOOKBACK = timedelta(seconds=60)
 # Sent ids remembered per socket; beyond this the lowest half is forgotten.
 SENT_IDS_LIMIT = 10_000
+# The largest id a 64-bit id column can hold.
+MAX_ID = 2**63 - 1
+# A failing poll logs its first failure, then one in this many, so an outage does not flood the log.
+POLL_FAILURE_LOG_EVERY = 60
 
 
 def _credentials(scope: dict) -> tuple[str | None, bool]:
     """Return the token from the Authorization header, else from the subprotocol pair.
 
-    The second value tells whether the client offered the `bearer` subprotocol: the server
+    The second value is whether the client offered the `bearer` subprotocol: the server
     must then accept with it, or browsers abort the connection.
     """
     subprotocols = list(scope.get("subprotocols") or [])
@@ -142,7 +146,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             return
         try:
             content = json.loads(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):
             await self._send_error("malformed_json", "The frame is not valid JSON.")
             return
         await self.receive_json(content)
@@ -159,8 +163,8 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             await self._send_error("invalid", 'Send a JSON object with an "action": "ping" or "resume".')
 
     async def _start_resume(self, after_id: object) -> None:
-        if isinstance(after_id, bool) or not isinstance(after_id, int) or after_id < 0:
-            await self._send_error("invalid", '"after_id" must be a notification id: an integer of 0 or more.')
+        if isinstance(after_id, bool) or not isinstance(after_id, int) or not 0 <= after_id <= MAX_ID:
+            await self._send_error("invalid", f'"after_id" must be a notification id: an integer from 0 to {MAX_ID}.')
             return
         if self.held_frames is not None:
             await self._send_error("resume_in_progress", 'A resume is running: wait for its "resumed" event.')
@@ -190,6 +194,9 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
                 held = self.held_frames or []
                 while held:
                     await self._send_frame(held.pop(0))
+        except Exception:
+            logger.exception("Replaying the notifications of user %s after id %s failed", self.user_id, after_id)
+            await self._send_error("resume_failed", "The replay failed on the server: send the resume again.")
         finally:
             self.held_frames = None
 
@@ -237,6 +244,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     # Polling the stored inbox, for notifications from processes the channel layer does not reach.
 
     async def _poll(self, interval: float) -> None:
+        failures = 0
         while True:
             await asyncio.sleep(interval)
             try:
@@ -247,4 +255,14 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
                     for data in batch:
                         await self._send_notification(data)
             except Exception:
-                logger.exception("Polling the notifications of user %s failed", self.user_id)
+                if failures % POLL_FAILURE_LOG_EVERY == 0:
+                    logger.exception(
+                        "Polling the notifications of user %s failed (%s failures in a row)", self.user_id, failures + 1
+                    )
+                failures += 1
+                continue
+            if failures:
+                logger.info(
+                    "Polling the notifications of user %s works again after %s failures", self.user_id, failures
+                )
+                failures = 0

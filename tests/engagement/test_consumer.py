@@ -1,5 +1,6 @@
 """The notifications WebSocket, driven through the project's ASGI application in-process."""
 
+import asyncio
 import json
 import logging
 
@@ -187,6 +188,7 @@ async def test_ping_gets_pong(alice):
     ("frame", "code"),
     [
         ("{not json", "malformed_json"),
+        ("[" * 100_000, "malformed_json"),
         (json.dumps({"action": "dance"}), "unknown_action"),
         (json.dumps({"type": "ping"}), "invalid"),
         (json.dumps(["ping"]), "invalid"),
@@ -194,6 +196,7 @@ async def test_ping_gets_pong(alice):
         (json.dumps({"action": "resume", "after_id": "5"}), "invalid"),
         (json.dumps({"action": "resume", "after_id": -1}), "invalid"),
         (json.dumps({"action": "resume", "after_id": True}), "invalid"),
+        (json.dumps({"action": "resume", "after_id": 2**63}), "invalid"),
     ],
 )
 async def test_bad_frame_gets_error(alice, frame, code):
@@ -317,6 +320,17 @@ async def test_token_revoked_closes_4401(alice):
 
     await database_sync_to_async(tokens_revoked)([revoked_id])
 
+    message = await communicator.receive_output(timeout=TIMEOUT)
+    assert message == {"type": "websocket.close", "code": 4401}
+    await communicator.disconnect()
+
+
+async def test_logout_through_api_closes_4401(alice):
+    communicator = await connected_socket(alice.token_key)
+
+    response = await AsyncClient().post("/api/v1/auth/logout", headers=bearer(alice.token_key))
+
+    assert response.status_code == 204, response.content
     message = await communicator.receive_output(timeout=TIMEOUT)
     assert message == {"type": "websocket.close", "code": 4401}
     await communicator.disconnect()
@@ -480,6 +494,23 @@ async def test_delete_during_replay_follows_notification(alice, bob, alice_post,
     await communicator.disconnect()
 
 
+async def test_resume_failure_sends_error(alice, monkeypatch):
+    def failing_read(recipient_id: int, after_id: int) -> list[dict]:
+        raise RuntimeError("database unavailable")
+
+    monkeypatch.setattr(consumers, "_notifications_after", failing_read)
+    communicator = await connected_socket(alice.token_key)
+
+    await communicator.send_json_to({"action": "resume", "after_id": 0})
+
+    frame = await communicator.receive_json_from(timeout=TIMEOUT)
+    assert frame["event"] == "error"
+    assert frame["code"] == "resume_failed"
+    await communicator.send_json_to({"action": "ping"})
+    assert await communicator.receive_json_from(timeout=TIMEOUT) == {"event": "pong"}
+    await communicator.disconnect()
+
+
 async def test_resume_then_live_events(alice, bob, alice_post):
     communicator = await connected_socket(alice.token_key)
     await communicator.send_json_to({"action": "resume", "after_id": 0})
@@ -557,3 +588,23 @@ async def test_account_cleanup_pushes_notification_deleted(alice, bob, alice_pos
     frame = await communicator.receive_json_from(timeout=TIMEOUT)
     assert frame["event"] == "notification_deleted"
     await communicator.disconnect()
+
+
+async def test_poll_failures_logged_once(alice, settings, monkeypatch, caplog):
+    settings.NOTIFICATIONS_POLL_SECONDS = 0.02
+    caplog.set_level(logging.INFO, logger="apps.engagement.consumers")
+    original = consumers._notifications_recent
+
+    def failing_read(*args: object) -> list[dict]:
+        raise RuntimeError("database unavailable")
+
+    monkeypatch.setattr(consumers, "_notifications_recent", failing_read)
+    communicator = await connected_socket(alice.token_key)
+    await asyncio.sleep(0.4)
+    monkeypatch.setattr(consumers, "_notifications_recent", original)
+    await asyncio.sleep(0.2)
+    await communicator.disconnect()
+
+    messages = [record.getMessage() for record in caplog.records]
+    assert sum("Polling the notifications of user" in message and "failed" in message for message in messages) == 1
+    assert any("works again" in message for message in messages)
