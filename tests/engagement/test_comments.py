@@ -199,24 +199,26 @@ def test_comment_invalid_then_retry_same_key(alice_client, bob_post):
 # GET /posts/{id}/comments
 
 
-def test_comments_oldest_first(api_client, bob_post):
+def test_comments_oldest_first(api_client, bob_post, django_assert_max_num_queries):
     first = comment_create(author=UserFactory(), post=bob_post, text="first")
     second = comment_create(author=UserFactory(), post=bob_post, text="second")
     comment_create(author=UserFactory(), post=PostFactory(), text="elsewhere")
 
-    response = api_client.get(comments_url(bob_post.pk))
+    with django_assert_max_num_queries(3):
+        response = api_client.get(comments_url(bob_post.pk))
 
     assert response.status_code == status.HTTP_200_OK, response.content
     assert [comment["id"] for comment in response.json()["results"]] == [first.pk, second.pk]
 
 
-def test_comments_pages_without_repeats(api_client, bob_post):
+def test_comments_pages_without_repeats(api_client, bob_post, django_assert_max_num_queries):
     comments = [comment_create(author=UserFactory(), post=bob_post, text=f"c{n}") for n in range(5)]
 
     seen = []
     url = f"{comments_url(bob_post.pk)}?page_size=2"
     while url:
-        response = api_client.get(url)
+        with django_assert_max_num_queries(3):
+            response = api_client.get(url)
         assert response.status_code == status.HTTP_200_OK, response.content
         seen.extend(comment["id"] for comment in response.json()["results"])
         url = response.json()["next"]

@@ -186,12 +186,13 @@ def test_unlike_others_scheduled_post_404(alice_client, bob_client):
 # GET /posts/{id}/likes
 
 
-def test_likers_newest_first(api_client, bob_post):
+def test_likers_newest_first(api_client, bob_post, django_assert_max_num_queries):
     older, newer = UserFactory(username="older"), UserFactory(username="newer")
     like_create(user=older, post=bob_post)
     like_create(user=newer, post=bob_post)
 
-    response = api_client.get(likes_url(bob_post.pk))
+    with django_assert_max_num_queries(3):
+        response = api_client.get(likes_url(bob_post.pk))
 
     assert response.status_code == status.HTTP_200_OK, response.content
     body = response.json()
@@ -201,14 +202,15 @@ def test_likers_newest_first(api_client, bob_post):
     assert "email" not in body["results"][0]
 
 
-def test_likers_follow_flags_for_caller(alice_client, bob_post):
+def test_likers_follow_flags_for_caller(alice_client, bob_post, django_assert_max_num_queries):
     followed, follower = UserFactory(username="followed"), UserFactory(username="follower")
     FollowFactory(follower=alice_client.user, followee=followed)
     FollowFactory(follower=follower, followee=alice_client.user)
     like_create(user=followed, post=bob_post)
     like_create(user=follower, post=bob_post)
 
-    response = alice_client.get(likes_url(bob_post.pk))
+    with django_assert_max_num_queries(3):
+        response = alice_client.get(likes_url(bob_post.pk))
 
     assert response.status_code == status.HTTP_200_OK, response.content
     rows = {user["username"]: user for user in response.json()["results"]}
@@ -218,14 +220,15 @@ def test_likers_follow_flags_for_caller(alice_client, bob_post):
     assert rows["follower"]["follows_you"] is True
 
 
-def test_likers_pages_without_repeats(api_client, bob_post):
+def test_likers_pages_without_repeats(api_client, bob_post, django_assert_max_num_queries):
     for _ in range(5):
         like_create(user=UserFactory(), post=bob_post)
 
     seen = []
     url = f"{likes_url(bob_post.pk)}?page_size=2"
     while url:
-        response = api_client.get(url)
+        with django_assert_max_num_queries(3):
+            response = api_client.get(url)
         assert response.status_code == status.HTTP_200_OK, response.content
         seen.extend(user["id"] for user in response.json()["results"])
         url = response.json()["next"]
@@ -266,13 +269,14 @@ def test_likers_bad_page_size_400(api_client, bob_post):
 # GET /me/likes
 
 
-def test_my_likes_most_recent_first(alice_client):
+def test_my_likes_most_recent_first(alice_client, django_assert_max_num_queries):
     first, second = PostFactory(text="first"), PostFactory(text="second")
     like_create(user=alice_client.user, post=second)
     like_create(user=alice_client.user, post=first)
     PostFactory(text="not liked")
 
-    response = alice_client.get("/api/v1/me/likes")
+    with django_assert_max_num_queries(3):
+        response = alice_client.get("/api/v1/me/likes")
 
     assert response.status_code == status.HTTP_200_OK, response.content
     results = response.json()["results"]
@@ -282,10 +286,11 @@ def test_my_likes_most_recent_first(alice_client):
     assert results[0]["author"]["username"] == first.author.username
 
 
-def test_my_likes_only_callers(alice_client, bob_client):
+def test_my_likes_only_callers(alice_client, bob_client, django_assert_max_num_queries):
     like_create(user=bob_client.user, post=PostFactory())
 
-    response = alice_client.get("/api/v1/me/likes")
+    with django_assert_max_num_queries(3):
+        response = alice_client.get("/api/v1/me/likes")
 
     assert response.status_code == status.HTTP_200_OK, response.content
     assert response.json()["results"] == []
@@ -296,7 +301,7 @@ def test_my_likes_anonymous_401(api_client):
     assert response.status_code == status.HTTP_401_UNAUTHORIZED, response.content
 
 
-def test_my_likes_pages_without_repeats(alice_client):
+def test_my_likes_pages_without_repeats(alice_client, django_assert_max_num_queries):
     posts = [PostFactory() for _ in range(5)]
     for post in posts:
         like_create(user=alice_client.user, post=post)
@@ -304,7 +309,8 @@ def test_my_likes_pages_without_repeats(alice_client):
     seen = []
     url = "/api/v1/me/likes?page_size=2"
     while url:
-        response = alice_client.get(url)
+        with django_assert_max_num_queries(3):
+            response = alice_client.get(url)
         assert response.status_code == status.HTTP_200_OK, response.content
         seen.extend(post["id"] for post in response.json()["results"])
         url = response.json()["next"]

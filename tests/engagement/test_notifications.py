@@ -24,16 +24,18 @@ def inbox(alice_client):
     return [follow, like, commented, published]
 
 
-def test_inbox_newest_first(alice_client, inbox):
-    response = alice_client.get(URL)
+def test_inbox_newest_first(alice_client, inbox, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        response = alice_client.get(URL)
 
     assert response.status_code == status.HTTP_200_OK, response.content
     results = response.json()["results"]
     assert [row["id"] for row in results] == [notification.pk for notification in reversed(inbox)]
 
 
-def test_inbox_shape(alice_client, inbox):
-    response = alice_client.get(URL)
+def test_inbox_shape(alice_client, inbox, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        response = alice_client.get(URL)
 
     assert response.status_code == status.HTTP_200_OK, response.content
     published, commented = response.json()["results"][:2]
@@ -48,8 +50,9 @@ def test_inbox_shape(alice_client, inbox):
     assert set(commented) == {"id", "type", "actor", "post", "comment", "created_at", "read"}
 
 
-def test_inbox_only_own(alice_client, bob_client, inbox):
-    response = bob_client.get(URL)
+def test_inbox_only_own(alice_client, bob_client, inbox, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        response = bob_client.get(URL)
 
     assert response.status_code == status.HTTP_200_OK, response.content
     assert response.json()["results"] == []
@@ -62,8 +65,9 @@ def test_inbox_anonymous_401(api_client):
 
 
 @pytest.mark.parametrize("kind", ["follow", "like", "comment", "post_published"])
-def test_inbox_type_filter(alice_client, inbox, kind):
-    response = alice_client.get(URL, {"type": kind})
+def test_inbox_type_filter(alice_client, inbox, kind, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        response = alice_client.get(URL, {"type": kind})
 
     assert response.status_code == status.HTTP_200_OK, response.content
     results = response.json()["results"]
@@ -78,11 +82,13 @@ def test_inbox_invalid_type_400(alice_client, inbox):
     assert "type" in response.json()["errors"]
 
 
-def test_inbox_unread_filter(alice_client, inbox):
+def test_inbox_unread_filter(alice_client, inbox, django_assert_max_num_queries):
     Notification.objects.filter(pk__in=[inbox[0].pk, inbox[2].pk]).update(read=True)
 
-    unread = alice_client.get(URL, {"unread": "true"})
-    read = alice_client.get(URL, {"unread": "false"})
+    with django_assert_max_num_queries(3):
+        unread = alice_client.get(URL, {"unread": "true"})
+    with django_assert_max_num_queries(3):
+        read = alice_client.get(URL, {"unread": "false"})
 
     assert unread.status_code == status.HTTP_200_OK, unread.content
     assert [row["id"] for row in unread.json()["results"]] == [inbox[3].pk, inbox[1].pk]
@@ -97,24 +103,27 @@ def test_inbox_invalid_unread_400(alice_client, inbox):
     assert "unread" in response.json()["errors"]
 
 
-def test_inbox_filters_combine(alice_client, inbox):
+def test_inbox_filters_combine(alice_client, inbox, django_assert_max_num_queries):
     Notification.objects.filter(pk=inbox[1].pk).update(read=True)
 
-    response = alice_client.get(URL, {"unread": "true", "type": "like"})
+    with django_assert_max_num_queries(3):
+        response = alice_client.get(URL, {"unread": "true", "type": "like"})
 
     assert response.status_code == status.HTTP_200_OK, response.content
     assert response.json()["results"] == []
 
 
-def test_inbox_pages_while_new_arrive(alice_client):
+def test_inbox_pages_while_new_arrive(alice_client, django_assert_max_num_queries):
     notifications = [NotificationFactory(recipient=alice_client.user) for _ in range(5)]
 
-    first = alice_client.get(URL, {"page_size": 2})
+    with django_assert_max_num_queries(3):
+        first = alice_client.get(URL, {"page_size": 2})
     newer = NotificationFactory(recipient=alice_client.user)
     seen = [row["id"] for row in first.json()["results"]]
     url = first.json()["next"]
     while url:
-        response = alice_client.get(url)
+        with django_assert_max_num_queries(3):
+            response = alice_client.get(url)
         assert response.status_code == status.HTTP_200_OK, response.content
         seen.extend(row["id"] for row in response.json()["results"])
         url = response.json()["next"]
