@@ -27,7 +27,7 @@ from django.db import connection
 from django.urls import Resolver404, resolve
 
 from project.views import not_found
-from tests.live import ROOT
+from tests.live import ROOT, free_port
 
 pytestmark = [
     pytest.mark.slow,
@@ -39,10 +39,9 @@ pytestmark = [
     ),
 ]
 
-# Two ports of the range set aside for this suite's servers; override with DEPLOY_TEST_PORTS.
-PORTS = [int(port) for port in os.environ.get("DEPLOY_TEST_PORTS", "8501 8502").split()]
 READY_TIMEOUT = 150
 PASSWORD = "a long and unusual passphrase 7"
+SCHEDULING_REQUEST_ID = "deploy-test-scheduling"
 
 # The HTTP endpoints the flow needs, with one sample path each.
 FLOW_PATHS = [
@@ -59,9 +58,11 @@ class Layout:
     """The running layout: its supervisor process, base URLs and the id of every child."""
 
     process: subprocess.Popen
+    ports: list[int]
     urls: list[str]
     pids: dict[str, int]
     output: Path
+    log_dir: Path
 
 
 def _database_url_for_test_db() -> str:
@@ -89,6 +90,20 @@ def _layout_env(var_dir: Path) -> dict[str, str]:
         }
     )
     return env
+
+
+def _ports() -> list[int]:
+    """Return two free ports, since several runs of the suite may share the machine.
+
+    DEPLOY_TEST_PORTS="8501 8502" pins them.
+    """
+    pinned = [int(port) for port in os.environ.get("DEPLOY_TEST_PORTS", "").split()]
+    if pinned:
+        return pinned
+    ports = {free_port()}
+    while len(ports) < 2:
+        ports.add(free_port())
+    return sorted(ports)
 
 
 def _read_pids(pid_dir: Path) -> dict[str, int]:
@@ -120,13 +135,14 @@ def layout(transactional_db: None, tmp_path: Path) -> Iterator[Layout]:
     var_dir = tmp_path / "var"
     pid_dir = var_dir / "run"
     output = tmp_path / "prod_layout.log"
+    ports = _ports()
     with open(output, "wb") as log:
         process = subprocess.Popen(
             [
                 sys.executable,
                 "scripts/prod_layout.py",
                 "--ports",
-                *map(str, PORTS),
+                *map(str, ports),
                 "--pid-dir",
                 str(pid_dir),
                 "--log-dir",
@@ -145,7 +161,8 @@ def layout(transactional_db: None, tmp_path: Path) -> Iterator[Layout]:
             assert process.poll() is None, f"prod_layout exited with {process.returncode}:\n{output.read_text()}"
             assert time.monotonic() < deadline, f"prod_layout not ready:\n{output.read_text()}"
             time.sleep(0.5)
-        yield Layout(process, [f"http://127.0.0.1:{port}" for port in PORTS], _read_pids(pid_dir), output)
+        urls = [f"http://127.0.0.1:{port}" for port in ports]
+        yield Layout(process, ports, urls, _read_pids(pid_dir), output, tmp_path / "logs")
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -179,14 +196,14 @@ def test_layout_ready_logs_and_stops(layout: Layout, tmp_path: Path):
         response = httpx.get(f"{url}/readyz", timeout=10)
         assert response.status_code == 200, response.text
         assert response.json()["checks"] == {"database": "ok", "channel_layer": "ok", "broker": "ok", "beat": "ok"}
-    assert set(layout.pids) == {"prod_layout", "worker", "beat", *(f"web-{port}" for port in PORTS)}
+    assert set(layout.pids) == {"prod_layout", "worker", "beat", *(f"web-{port}" for port in layout.ports)}
     for name, pid in layout.pids.items():
         assert _process_exists(pid), f"{name} (pid {pid}) is not running"
 
     # One access line per request, carrying the client's request id; Daphne's own is off.
     response = httpx.get(f"{layout.urls[0]}/healthz", headers={"X-Request-ID": "deploy-test-request"}, timeout=10)
     assert response.status_code == 200, response.text
-    log = tmp_path / "logs" / f"web-{PORTS[0]}.log"
+    log = layout.log_dir / f"web-{layout.ports[0]}.log"
     deadline = time.monotonic() + 5
     while "deploy-test-request" not in log.read_text() and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -255,7 +272,9 @@ async def _flow(url_a: str, url_b: str) -> None:
             # A post scheduled 3 s ahead is published by the Celery worker.
             publish_at = (datetime.now(UTC) + timedelta(seconds=3)).isoformat().replace("+00:00", "Z")
             response = await server_a.post(
-                "/api/v1/posts", json={"text": "Scheduled across processes", "publish_at": publish_at}, headers=alice
+                "/api/v1/posts",
+                json={"text": "Scheduled across processes", "publish_at": publish_at},
+                headers={**alice, "X-Request-ID": SCHEDULING_REQUEST_ID},
             )
             assert response.status_code == 201, response.text
             assert response.json()["status"] == "scheduled"
@@ -271,6 +290,11 @@ async def _flow(url_a: str, url_b: str) -> None:
                 assert response.status_code == 404, response.text
                 assert time.monotonic() < deadline, "the scheduled post was not published within 30 s"
                 await asyncio.sleep(0.5)
+
+            # The worker's notification reaches the socket on server B through Redis.
+            frame = await _receive_event(socket, "notification", timeout=10)
+            assert frame["notification"]["type"] == "post_published"
+            assert frame["notification"]["post"]["id"] == scheduled_id
 
         for server in (server_a, server_b):
             response = await server.get(f"/api/v1/posts/{scheduled_id}")
@@ -288,3 +312,13 @@ def test_flow_across_processes(request: pytest.FixtureRequest):
     layout: Layout = request.getfixturevalue("layout")
     url_a, url_b = layout.urls
     asyncio.run(_flow(url_a, url_b))
+
+    # The publishing task's log lines carry the id of the request that scheduled the post.
+    worker_log = layout.log_dir / "worker.log"
+    deadline = time.monotonic() + 10
+    while True:
+        lines = [line for line in worker_log.read_text().splitlines() if "feed.publish_post[" in line]
+        if any(f"[{SCHEDULING_REQUEST_ID} task=" in line for line in lines):
+            break
+        assert time.monotonic() < deadline, "\n".join(lines) or worker_log.read_text()[-3000:]
+        time.sleep(0.5)
