@@ -53,36 +53,45 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 
 @contextmanager
-def daphne(env: dict[str, str], port: int | None = None, log_path: Path | None = None) -> Iterator[str]:
-    """Start Daphne with `env`, wait for /healthz, yield the base URL, then stop it."""
-    port = port or free_port()
-    log = open(log_path, "wb") if log_path else subprocess.DEVNULL  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "asgi:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, f"Daphne exited with code {process.returncode}"
-            try:
-                if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "Daphne did not answer /healthz within 30 s"
-            time.sleep(0.2)
-        yield base_url
-    finally:
-        process.terminate()
+def daphne(env: dict[str, str], log_path: Path | None = None) -> Iterator[str]:
+    """Start Daphne with `env` on a free port, wait for /healthz, yield the base URL, then stop it.
+
+    The test binds the listening socket itself and Daphne adopts it (`--fd`), so no other
+    process can take the port between choosing it and the server start.
+    """
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(128)
+        log = open(log_path, "wb") if log_path else subprocess.DEVNULL  # noqa: SIM115 - closed below
+        process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "--access-log", os.devnull, "--fd", str(listener.fileno()), "asgi:application"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            pass_fds=[listener.fileno()],
+        )
+        base_url = f"http://127.0.0.1:{listener.getsockname()[1]}"
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if log_path:
-            log.close()
+            deadline = time.monotonic() + 30
+            while not _ready(base_url):
+                assert process.poll() is None, f"Daphne exited with code {process.returncode}; see {log_path}"
+                assert time.monotonic() < deadline, f"Daphne did not answer /healthz within 30 s; see {log_path}"
+                time.sleep(0.2)
+            yield base_url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            if log_path:
+                log.close()
+
+
+def _ready(base_url: str) -> bool:
+    try:
+        return httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False

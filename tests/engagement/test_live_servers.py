@@ -7,13 +7,8 @@ file; the two-server test shares the test run's PostgreSQL database and Redis.
 import asyncio
 import json
 import os
-import random
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -28,67 +23,13 @@ from apps.accounts.services import token_create
 from apps.engagement.models import Like
 from apps.feed.models import Post
 from tests.factories import PostFactory, UserFactory
-from tests.live import ROOT, manage, server_env
+from tests.live import daphne as daphne_server
+from tests.live import manage, server_env
 
-PORTS = range(8301, 8310)
 TIMEOUT = 10
 PASSWORD = "a long and unusual passphrase"
 
 pytestmark = pytest.mark.slow
-
-
-def reserve_port() -> socket.socket:
-    """Return a listening socket on a free port in PORTS, tried in random order.
-
-    Daphne adopts the socket (`--fd`), so no other process can take the port between the
-    check and the server start, as it could if the port were only probed and released.
-    """
-    for port in random.sample(PORTS, len(PORTS)):
-        listener = socket.socket()
-        try:
-            listener.bind(("127.0.0.1", port))
-        except OSError:
-            listener.close()
-            continue
-        listener.listen(128)
-        return listener
-    pytest.fail("No free port in 8301-8309")
-
-
-@contextmanager
-def daphne_server(env: dict[str, str], log_path: Path) -> Iterator[str]:
-    """Start Daphne on a reserved port in PORTS, wait for /healthz, yield its base URL, then stop it."""
-    with reserve_port() as listener, open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "--fd", str(listener.fileno()), "asgi:application"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            pass_fds=[listener.fileno()],
-        )
-        base_url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-        try:
-            deadline = time.monotonic() + 30
-            while not server_ready(base_url):
-                assert process.poll() is None, f"Daphne exited with code {process.returncode}; see {log_path}"
-                assert time.monotonic() < deadline, f"Daphne did not answer /healthz within 30 s; see {log_path}"
-                time.sleep(0.2)
-            yield base_url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def server_ready(base_url: str) -> bool:
-    try:
-        return httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 def ws_url(base_url: str) -> str:
