@@ -212,6 +212,21 @@ def test_layout_ready_logs_and_stops(layout: Layout, tmp_path: Path):
     assert "[deploy-test-request]" in lines[0]
     assert "GET /healthz 200" in lines[0]
 
+    # The container health check script against a live server and a closed port.
+    check_env = {**os.environ, "ALLOWED_HOSTS": "localhost"}
+    healthy = subprocess.run(
+        [sys.executable, "scripts/healthcheck.py", f"{layout.urls[0]}/healthz"], cwd=ROOT, env=check_env, timeout=30
+    )
+    assert healthy.returncode == 0
+    closed = subprocess.run(
+        [sys.executable, "scripts/healthcheck.py", f"http://127.0.0.1:{free_port()}/healthz"],
+        cwd=ROOT,
+        env=check_env,
+        capture_output=True,
+        timeout=30,
+    )
+    assert closed.returncode == 1
+
     layout.process.send_signal(signal.SIGTERM)
     assert layout.process.wait(timeout=60) == 0, layout.output.read_text()
     for name, pid in layout.pids.items():
