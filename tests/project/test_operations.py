@@ -38,3 +38,13 @@ def test_request_id_unsafe_replaced(api_client):
 def test_schema_validates_without_warnings(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
     assert (tmp_path / "schema.yaml").stat().st_size > 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/docs", "/api/redoc"])
+def test_docs_pages_load_nothing_remote(api_client, path):
+    response = api_client.get(path)
+    assert response.status_code == status.HTTP_200_OK, response.content
+    page = response.content.decode()
+    assert "https://" not in page
+    assert "http://" not in page
