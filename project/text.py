@@ -66,6 +66,9 @@ class CleanCharField(serializers.CharField):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> str:
+        # DRF's CharField turns numbers into strings; a JSON number where text belongs is a client bug.
+        if not isinstance(data, str):
+            self.fail("invalid")
         value = super().to_internal_value(data)
         try:
             return text_normalize(value, multiline=self.multiline)

@@ -13,7 +13,10 @@ from .exceptions import handler404
 
 logger = logging.getLogger(__name__)
 
-BEAT_HEARTBEAT_CACHE_KEY = "celery-beat-heartbeat"
+
+
+class NotReadyError(Exception):
+    """A dependency that answered but is not in a usable state; the message says which and why."""
 
 
 async def healthz(request: HttpRequest) -> JsonResponse:
@@ -29,7 +32,7 @@ def _check_database() -> None:
 async def _check_channel_layer() -> None:
     layer = get_channel_layer()
     if layer is None:
-        raise RuntimeError("no channel layer configured")
+        raise NotReadyError("no channel layer is configured")
     channel = await layer.new_channel()
     await layer.send(channel, {"type": "readyz.ping"})
     await asyncio.wait_for(layer.receive(channel), timeout=2)
@@ -46,8 +49,10 @@ def _check_beat() -> None:
     from apps.feed.services import beat_heartbeat_age
 
     age = beat_heartbeat_age()
-    if age is None or age > settings.BEAT_HEARTBEAT_MAX_AGE:
-        raise RuntimeError("celery beat has not run recently")
+    if age is None:
+        raise NotReadyError("celery beat has not started yet")
+    if age > settings.BEAT_HEARTBEAT_MAX_AGE:
+        raise NotReadyError(f"celery beat last ran {int(age.total_seconds())} s ago")
 
 
 async def readyz(request: HttpRequest) -> JsonResponse:
@@ -65,7 +70,8 @@ async def readyz(request: HttpRequest) -> JsonResponse:
             results[name] = "ok"
         except Exception as error:  # noqa: BLE001 - any failure means "not ready"
             logger.warning("Readiness check %s failed: %s", name, error)
-            results[name] = f"failed: {type(error).__name__}"
+            # Other errors show only their type: their messages may name hosts and users.
+            results[name] = f"failed: {error}" if isinstance(error, NotReadyError) else f"failed: {type(error).__name__}"
     failed = [name for name, result in results.items() if result != "ok"]
     if failed:
         return JsonResponse(

@@ -30,8 +30,11 @@ def main() -> int:
         cwd=ROOT,
         env=env,
     )
-    server = subprocess.Popen([python, "-m", "daphne", "-b", host, "-p", port, "asgi:application"], cwd=ROOT, env=env)
-    print(f"Serving the API on http://{host}:{port}/api/v1/ (docs at /api/docs); Ctrl-C stops.", flush=True)
+    # Verbosity 0 turns off Daphne's own access log: the API writes one line per request itself.
+    server = subprocess.Popen(
+        [python, "-m", "daphne", "--verbosity", "0", "-b", host, "-p", port, "asgi:application"], cwd=ROOT, env=env
+    )
+    print(f"Starting the API on http://{host}:{port}/api/v1/ (docs at /api/docs); Ctrl-C stops.", flush=True)
 
     def stop(*_: object) -> None:
         for process in (server, worker):

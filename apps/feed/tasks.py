@@ -7,6 +7,7 @@ import logging
 from datetime import datetime
 
 from celery import Task, shared_task
+from celery.signals import beat_init
 from django.db import OperationalError
 
 from project.idempotency import idempotency_records_delete_expired
@@ -63,6 +64,12 @@ def delete_expired_idempotency_records(self: Task) -> int:
     if deleted:
         logger.info("Task %s deleted %s expired idempotency records", self.request.id, deleted)
     return deleted
+
+
+@beat_init.connect
+def record_beat_start(sender: object = None, **kwargs: object) -> None:
+    """Record a heartbeat as beat starts, so /readyz is ready before the first periodic run."""
+    services.beat_heartbeat_record()
 
 
 @shared_task(name="feed.beat_heartbeat")

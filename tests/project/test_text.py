@@ -60,3 +60,12 @@ def test_field_error_names_field():
     assert not serializer.is_valid()
     assert list(serializer.errors) == ["name"]
     assert serializer.errors["name"][0].code == "control_character"
+
+
+def test_clean_char_field_rejects_number():
+    from rest_framework import serializers
+
+    from project.text import CleanCharField
+
+    with pytest.raises(serializers.ValidationError):
+        CleanCharField().to_internal_value(5)
