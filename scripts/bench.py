@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from apps.bench.harness import Bench, Settings, machine_description, summary, write_results  # noqa: E402
+from apps.bench.harness import SECTIONS, Bench, Settings, machine_description, summary, write_results  # noqa: E402
 from apps.bench.wrk import wrk_available  # noqa: E402
 
 RESULTS_DIR = ROOT / "bench-results"
@@ -59,6 +59,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "under bench-results/var; with SQLite: $BENCH_COMPARE_DATABASE_URL, else the row is skipped)",
     )
     parser.add_argument("--no-compare", action="store_true", help="skip the PostgreSQL vs SQLite row")
+    parser.add_argument("--only", nargs="+", choices=SECTIONS, default=[], help="measure only these sections")
     parser.add_argument("--out", type=Path, help="output folder (default: bench-results/<time>)")
     return parser.parse_args(argv)
 
@@ -72,7 +73,7 @@ def build_settings(args: argparse.Namespace) -> Settings:
     sqlite_url = f"sqlite:///{var_dir / f'bench-{preset}.sqlite3'}"
     database_url = os.environ.get("DATABASE_URL") or sqlite_url
     compare = args.compare_database_url
-    if not compare and database_url.startswith(("postgres://", "postgresql://")):
+    if not compare and database_url.startswith(("postgres://", "postgresql://")) and (not args.only or "engines" in args.only):
         compare = sqlite_url
     listeners = args.listeners or listeners
     out_dir = args.out or RESULTS_DIR / time.strftime("%Y%m%d-%H%M%S")
@@ -92,6 +93,7 @@ def build_settings(args: argparse.Namespace) -> Settings:
         scheduled_posts=args.scheduled_posts or scheduled,
         scheduled_lead=lead,
         port_base=args.port_base,
+        only=args.only,
         database_url=database_url,
         redis_url=os.environ.get("REDIS_URL", ""),
         compare_database_url="" if args.no_compare else compare,

@@ -23,6 +23,9 @@ from .report import Line, Section, markdown_table, ratio_text, unmet_goals
 from .servers import ROOT, Process
 from .wrk import Target, measure_alternating
 
+# Sections of the table, in order; `--only` picks some of them.
+SECTIONS = ["floor", "followees", "deep", "processes", "engines", "survey", "websocket", "scheduled"]
+
 # Endpoints surveyed against the framework floor, after the goal rows.
 SURVEY = [
     "posts", "post_detail", "profile", "user_posts", "hashtag_posts", "hashtags", "post_search", "user_search",
@@ -48,6 +51,7 @@ class Settings:
     scheduled_posts: int
     scheduled_lead: float
     port_base: int
+    only: list[str]
     database_url: str
     redis_url: str
     compare_database_url: str
@@ -83,9 +87,9 @@ def machine_description() -> dict:
     memory_kb = next(
         (int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), 0
     )
+    packages = ["Django", "daphne", "djangorestframework", "adrf", "channels", "channels-redis", "psycopg"]
     versions = subprocess.run(
-        [sys.executable, "-c", "import django, daphne, rest_framework, adrf, channels; "
-         "print(django.get_version(), daphne.__version__, rest_framework.__version__, adrf.__version__, channels.__version__)"],
+        [sys.executable, "-c", f"from importlib.metadata import version; print(*(version(name) for name in {packages!r}))"],
         capture_output=True, text=True, check=False,
     ).stdout.split()  # fmt: skip
     wrk_version = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False)
@@ -95,11 +99,7 @@ def machine_description() -> dict:
         "cpu_model": model,
         "memory_gib": round(memory_kb / 1024 / 1024, 1),
         "python": platform.python_version(),
-        "django": versions[0] if versions else "",
-        "daphne": versions[1] if len(versions) > 1 else "",
-        "djangorestframework": versions[2] if len(versions) > 2 else "",
-        "adrf": versions[3] if len(versions) > 3 else "",
-        "channels": versions[4] if len(versions) > 4 else "",
+        **dict(zip(packages, versions, strict=False)),
         "wrk": (wrk_version.stdout or wrk_version.stderr).split("[")[0].strip(),
         "commit": commit.stdout.strip(),
     }
@@ -196,8 +196,10 @@ class Bench:
             connections=self.settings.connections,
         )
 
-    def section(self, title: str, body: Callable[[Section], None]) -> None:
-        """Run one section, record an error line instead of stopping the run when it fails."""
+    def section(self, key: str, title: str, body: Callable[[Section], None]) -> None:
+        """Run one section unless `--only` leaves it out; a failure becomes an error line, not the end of the run."""
+        if self.settings.only and key not in self.settings.only:
+            return
         section = Section(title)
         started = time.monotonic()
         print(f"bench: {title} ...", flush=True)
@@ -322,13 +324,18 @@ class Bench:
         output = settings.out_dir / "ws-probe.json"
         env = server_environment(settings, self.primary.url)
         env["LOG_LEVEL"] = "WARNING"
+        # With Redis the likes go to the main server, so every event crosses the channel layer
+        # between processes as in production. The in-memory layer reaches only its own
+        # process, so there the listeners' server takes the likes too.
+        action_port = settings.port_base if settings.redis_url else port
         command = [sys.executable, "-m", "apps.bench.ws_probe", "--base-url", self.url(port, ""),
+                   "--action-url", self.url(action_port, ""),
                    "--server-pid", str(server.pid), "--listeners", str(settings.listeners),
                    "--actions", str(settings.ws_actions), "--rate", str(settings.ws_rate), "--output", str(output)]  # fmt: skip
         with open(self.log_dir / "ws-probe.log", "wb") as log:
             subprocess.run(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, check=True, timeout=900)
         result = json.loads(output.read_text())
-        layer = "Redis" if settings.redis_url else "in-memory layer"
+        layer = "Redis, likes via another process" if settings.redis_url else "in-memory layer, likes via the same process"
         met = (
             result["p99_ms"] is not None and result["p99_ms"] <= 100 and result["lost"] == 0
             and result["kb_per_connection"] <= 40
@@ -341,7 +348,9 @@ class Bench:
                 ratio=f"lost {result['lost']}/{result['inbox']}, {result['kb_per_connection']} KB/socket",
                 goal="p99 ≤ 100 ms, 0 lost, ≤ 40 KB",
                 met=met if settings.listeners >= 1000 else None,
-                note=f"like statuses {result['statuses']}; {result['frame_before_response']} frames before the response",
+                note=f"p99 from the like's request {result['p99_from_request_ms']:.0f} ms; "
+                f"{result['frame_before_response']} of {result['delivered']} frames came before the like's response; "
+                f"like statuses {result['statuses']}",
             )
         )
 
@@ -394,17 +403,18 @@ class Bench:
             self.start_daphne("bare", "apps.bench.bare_asgi:application", port + 1, self.primary.url)
             reader = {role: f"{user['username']} ({user['following_count']:,} followees)"
                       for role, user in self.primary.info["users"].items()}  # fmt: skip
-            self.section(f"Feed vs the framework floor and bare Daphne ({reader['typical']})", self.row_floor)
+            self.section("floor", f"Feed vs the framework floor and bare Daphne ({reader['typical']})", self.row_floor)
             self.section(
+                "followees",
                 "Feed by followees",
                 lambda section: self.row_p50(section, "feed_heavy", "feed_light", 1.5, reader["light"].split(" (")[0]),
             )
-            self.section("Deep pages by cursor", self._deep_rows)
-            self.section("Processes", self.row_processes)
-            self.section("Database engines", self.row_engines)
-            self.section("Other endpoints vs the framework floor", self.row_survey)
-            self.section("WebSocket notifications (one Daphne process)", self.row_websocket)
-            self.section("Scheduled posts (Celery worker and beat)", self.row_scheduled)
+            self.section("deep", "Deep pages by cursor", self._deep_rows)
+            self.section("processes", "Processes", self.row_processes)
+            self.section("engines", "Database engines", self.row_engines)
+            self.section("survey", "Other endpoints vs the framework floor", self.row_survey)
+            self.section("websocket", "WebSocket notifications (one Daphne process)", self.row_websocket)
+            self.section("scheduled", "Scheduled posts (Celery worker and beat)", self.row_scheduled)
         finally:
             self.stop_all()
         return self.sections

@@ -46,6 +46,8 @@ TABLES: list[tuple[str, type[models.Model], list[str]]] = [
     ("notifications", Notification, ["id", "recipient", "actor", "type", "post", "comment", "created_at", "read"]),
 ]
 
+SQLITE_CACHE_KIB = 512 * 1024
+
 # Every table the seed command empties, children first.
 FLUSHED_MODELS: list[type[models.Model]] = [
     Notification, Comment, Like, PostHashtag, Media, Post, Hashtag, IdempotencyRecord, AuthToken, Follow, User,
@@ -137,6 +139,11 @@ def seed_write(data: SeedData, *, password_hash: str, progress: Callable[[str, i
     would take longer than writing them.
     """
     overrides = {User: {"password": password_hash}}
+    if not _is_postgresql():
+        # Session settings only: a 512 MiB page cache keeps the indexes of millions of
+        # randomly ordered rows in memory, which makes the large preset minutes faster.
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
     with transaction.atomic():
         if _is_postgresql():
             with connection.cursor() as cursor:

@@ -1,8 +1,9 @@
 """WebSocket fan-out probe: `python -m apps.bench.ws_probe --base-url URL --output FILE`.
 
-Opens one notifications socket for each of `--listeners` seeded users, measures the server's
-memory per idle socket, then has fresh actor accounts like the listeners' posts at a fixed
-rate. For each notification it records the time from the like's HTTP response to the
+Opens one notifications socket for each of `--listeners` seeded users and measures the
+server's memory per idle socket. Then fresh actor accounts like the listeners' posts at a
+fixed rate, through `--action-url` when given: another server process, so that each event
+crosses the channel layer. For each notification it records the time from the like's HTTP response to the
 listener's frame, and counts the notifications stored in the inbox that no frame delivered.
 Afterwards it unlikes through the API (so stored counts stay exact) and deletes its accounts.
 """
@@ -174,7 +175,7 @@ async def _probe(args: argparse.Namespace, listeners: list[Listener], actors: li
     rss_idle = _rss_kb(args.server_pid)
 
     receivers = [asyncio.create_task(_receive(listener, run)) for listener in listeners]
-    await _drive(args.base_url, listeners, actors, args.actions, args.rate, run)
+    await _drive(args.action_url or args.base_url, listeners, actors, args.actions, args.rate, run)
     deadline = time.perf_counter() + args.drain
     while len(run.received) < len(run.responded) and time.perf_counter() < deadline:
         await asyncio.sleep(0.1)
@@ -201,6 +202,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--base-url", required=True, help="the Daphne server, e.g. http://127.0.0.1:8601")
     parser.add_argument("--server-pid", type=int, required=True, help="process id of that server, for its memory")
+    parser.add_argument(
+        "--action-url", help="the server that receives the likes (default: --base-url); another process tests the shared layer"
+    )
     parser.add_argument("--listeners", type=int, default=1000, help="sockets, one per seeded user (default: 1000)")
     parser.add_argument("--actions", type=int, default=1000, help="likes sent in all (default: 1000)")
     parser.add_argument("--rate", type=float, default=50.0, help="likes per second (default: 50)")
