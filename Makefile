@@ -37,10 +37,10 @@ lint: $(STAMP)
 
 # Benchmarks print one table and write bench-results/<time>/; they need wrk (Debian: apt-get install wrk).
 bench: $(STAMP) wrk
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 bench-quick: $(STAMP) wrk
-	$(BIN)/python scripts/bench.py --quick
+	$(BIN)/python scripts/bench.py --quick $(BENCH_ARGS)
 
 wrk:
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
