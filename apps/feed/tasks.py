@@ -26,20 +26,20 @@ logger = logging.getLogger(__name__)
     max_retries=5,
 )
 def publish_post(self: Task, post_id: int, expected_publish_at: str | None = None) -> bool:
-    """Publish one scheduled post, queued with an ETA of its `publish_at` (ISO 8601).
+    """Publish one scheduled post, queued with an ETA of its `publish_at` (ISO 8601), and every other post due.
 
     Does nothing when the post was moved to another time, deleted or already published.
     Database errors are retried with backoff, and the sweep publishes anything left over.
     """
     expected = datetime.fromisoformat(expected_publish_at) if expected_publish_at else None
-    post = scheduling.post_publish(post_id=post_id, expected_publish_at=expected, task_id=self.request.id)
-    if post is None:
+    published = scheduling.post_publish(post_id=post_id, expected_publish_at=expected, task_id=self.request.id)
+    if not published:
         logger.info(
             "Task %s did not publish post %s because it was moved, deleted or already published",
             self.request.id,
             post_id,
         )
-    return post is not None
+    return published
 
 
 @shared_task(bind=True, name="feed.publish_due_posts")

@@ -1,9 +1,13 @@
-"""Test data for scheduled publishing: scheduled posts with hashtags, and stored pictures."""
+"""Test data for scheduled publishing: scheduled posts with hashtags, stored pictures, and threads that race."""
 
 import io
+import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from celery import Task
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.utils import timezone
 from PIL import Image
 
@@ -37,3 +41,34 @@ def png_upload(name: str = "picture.png") -> SimpleUploadedFile:
 def media_create(*, owner: User, post: Post | None = None, age: timedelta = timedelta(0)) -> Media:
     """Store a picture, attached to `post` or unused, created `age` ago."""
     return Media.objects.create(owner=owner, post=post, file=png_upload(), created_at=timezone.now() - age)
+
+
+def run_together(*jobs: Callable[[], object]) -> list[BaseException]:
+    """Start every job in its own thread at the same moment, and return the errors they raised."""
+    barrier = threading.Barrier(len(jobs))
+    errors: list[BaseException] = []
+
+    def run(job: Callable[[], object]) -> None:
+        try:
+            barrier.wait(timeout=10)
+            job()
+        except BaseException as error:  # noqa: BLE001 - reported to the test below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a publishing thread hung"
+    return errors
+
+
+def run_task(task: Task, *args: object) -> object:
+    """Run a task eagerly in this thread. Celery's `.get()` raises here, seeing another thread's task running."""
+    result = task.apply(args=args)
+    if result.failed():
+        raise result.result
+    return result.result

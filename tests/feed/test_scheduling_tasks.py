@@ -192,14 +192,13 @@ def test_sweep_skips_future_and_published():
     assert Notification.objects.count() == 0
 
 
-def test_sweep_walks_every_batch(monkeypatch):
-    monkeypatch.setattr(scheduling, "SWEEP_BATCH_SIZE", 2)
+def test_sweep_walks_every_batch():
     author = UserFactory()
     same_time = timezone.now() - timedelta(minutes=1)
     posts = [scheduled_post_create(author=author, publish_at=same_time) for _ in range(3)]
     posts += [scheduled_post_create(author=author, publish_at=same_time + timedelta(seconds=i)) for i in range(2)]
 
-    assert publish_due_posts.delay().get() == 5
+    assert scheduling.posts_publish_due(limit=2) == 5
 
     assert Post.objects.filter(pk__in=[post.pk for post in posts], status=Post.Status.PUBLISHED).count() == 5
     author.refresh_from_db()
