@@ -6,7 +6,9 @@ validation error adds `errors`, mapping each field (or `non_field_errors`) to me
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
@@ -21,6 +23,12 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with the current state of the resource."
     default_code = "conflict"
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "request_too_large"
 
 
 class Gone(exceptions.APIException):
@@ -74,6 +82,14 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        # Django raises it while reading a JSON or form body over DATA_UPLOAD_MAX_MEMORY_SIZE.
+        exc = RequestTooLarge(
+            f"The request body, uploaded files aside, is over the maximum of "
+            f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes."
+        )
+    elif isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
+        exc = exceptions.ParseError(f"{exc} Send fewer fields.")
 
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -91,6 +107,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         if isinstance(detail, (list, dict)):
             detail = "; ".join(f"{key}: {value[0]}" for key, value in _flatten(detail).items())
         response.data = {"detail": str(detail), "code": code}
+        if response.status_code == status.HTTP_400_BAD_REQUEST:
+            # Every 400 carries `errors`, so clients read one shape. A body that could not be
+            # parsed has no field to blame.
+            response.data["errors"] = {"non_field_errors": [str(detail)]}
     return response
 
 
@@ -102,7 +122,8 @@ def error_response(status_code: int, detail: str, code: str) -> JsonResponse:
 
 
 def handler400(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return error_response(400, "The request is malformed.", "bad_request")
+    detail = "The request is malformed."
+    return JsonResponse({"detail": detail, "code": "bad_request", "errors": {"non_field_errors": [detail]}}, status=400)
 
 
 def handler403(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:

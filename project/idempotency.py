@@ -47,6 +47,9 @@ class Outcome:
 
 def _request_hash(request: Request) -> str:
     """Hash the parsed body; uploaded files count by name, size and content type."""
+    if not hasattr(request.data, "keys"):
+        # A JSON body that is not an object, which the endpoint's serializer rejects with a 400.
+        return hashlib.sha256(json.dumps(request.data, sort_keys=True, default=str).encode()).hexdigest()
     parts = {}
     for key in sorted(request.data.keys()):
         value = request.data.getlist(key) if hasattr(request.data, "getlist") else request.data[key]

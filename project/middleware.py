@@ -4,6 +4,8 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -25,19 +27,19 @@ def _request_id(request: HttpRequest) -> str:
 
 
 def _too_large(request: HttpRequest) -> HttpResponse | None:
+    """Return the 413 response for a body over MAX_REQUEST_BODY_BYTES, or None."""
+    limit = settings.MAX_REQUEST_BODY_BYTES
     try:
         length = int(request.headers.get("Content-Length") or 0)
     except ValueError:
         length = 0
-    if length > settings.MAX_REQUEST_BODY_BYTES:
-        return JsonResponse(
-            {
-                "detail": f"Request body is {length} bytes; the maximum is {settings.MAX_REQUEST_BODY_BYTES}.",
-                "code": "request_too_large",
-            },
-            status=413,
-        )
-    return None
+    if length > limit:
+        detail = f"Request body is {length} bytes; the maximum is {limit}."
+    elif getattr(request, "scope", {}).get(BODY_TOO_LARGE):
+        detail = f"Request body is over the maximum of {limit} bytes."
+    else:
+        return None
+    return JsonResponse({"detail": detail, "code": "request_too_large"}, status=413)
 
 
 def _finish(request: HttpRequest, response: HttpResponse, request_id: str, started: float) -> None:
@@ -92,3 +94,108 @@ def RequestContextMiddleware(get_response):  # noqa: N802 - Django names middlew
             return response
 
     return middleware
+
+
+# ASGI: the body size cap before Django reads the body.
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+# Scope key set by RequestBodyLimit when it withheld a body over the limit.
+BODY_TOO_LARGE = "body_too_large"
+
+
+def _content_length(headers: list[tuple[bytes, bytes]]) -> int | None:
+    for name, value in headers:
+        if name.lower() == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """Return a receive function that yields `body` as one message, then the server's messages."""
+    pending = True
+
+    async def replay() -> Message:
+        nonlocal pending
+        if pending:
+            pending = False
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+def _discard_body(receive: Receive) -> Receive:
+    """Return a receive function that yields an empty body, then drops the rest of the real one."""
+    pending = True
+
+    async def discard() -> Message:
+        nonlocal pending
+        if pending:
+            pending = False
+            return {"type": "http.request", "body": b"", "more_body": False}
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return message
+
+    return discard
+
+
+class RequestBodyLimit:
+    """ASGI middleware that keeps request bodies over MAX_REQUEST_BODY_BYTES from Django.
+
+    A body over the limit, by its Content-Length or counted as it arrives when it has none
+    (chunked transfer encoding), is dropped: Django gets an empty body and the scope key
+    BODY_TOO_LARGE, and RequestContextMiddleware returns a 413 in the API's error shape.
+    A body without Content-Length within the limit is passed on with one, because Django
+    and DRF read no body without it.
+
+    NOTE: Daphne reads a whole request body into memory before the application runs, so
+    this bounds the work after that and not Daphne's memory: cap bodies in a proxy too.
+    """
+
+    def __init__(self, application: ASGIApp) -> None:
+        self.application = application
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.application(scope, receive, send)
+            return
+        limit = settings.MAX_REQUEST_BODY_BYTES
+        length = _content_length(scope["headers"])
+        if length is not None:
+            if length > limit:
+                scope = {**scope, BODY_TOO_LARGE: True}
+                receive = _discard_body(receive)
+            await self.application(scope, receive, send)
+            return
+
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # The client disconnected before sending the whole body.
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                scope = {**scope, BODY_TOO_LARGE: True}
+                await self.application(scope, _discard_body(receive), send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+
+        body = b"".join(chunks)
+        if body:
+            headers = [(name, value) for name, value in scope["headers"] if name.lower() != b"transfer-encoding"]
+            scope = {**scope, "headers": [*headers, (b"content-length", str(len(body)).encode())]}
+        await self.application(scope, _replay(body, receive), send)
