@@ -4,11 +4,13 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
+from django.core.exceptions import FieldDoesNotExist, FieldError
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Model, Q, QuerySet
+from django.db.models import DateTimeField, Field, Model, Q, QuerySet
+from django.utils import timezone
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -32,6 +34,44 @@ def _invert(ordering: Sequence[str]) -> tuple[str, ...]:
 def _cursor_value(value: Any) -> Any:
     # Full ISO 8601, microseconds included: a truncated time would compare unequal to the row's own.
     return value.isoformat() if isinstance(value, (datetime, date)) else value
+
+
+def _ordering_field(queryset: QuerySet, name: str) -> Field | None:
+    """Return the model field or the annotation's output field that `name` orders by, if known."""
+    annotation = queryset.query.annotations.get(name)
+    if annotation is not None:
+        try:
+            return annotation.output_field
+        except FieldError:
+            return None
+    try:
+        return queryset.model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _position_clean(queryset: QuerySet, ordering: Sequence[str], position: list) -> list:
+    """Return the cursor's values checked against the ordering fields, times converted to UTC.
+
+    A cursor comes from the client, so each value must be a number or a string without NUL,
+    which PostgreSQL rejects in text. A value for a date-time field must be an ISO 8601 time
+    with an offset, and it is converted to UTC here because PostgreSQL rejects offsets beyond
+    15:59 hours. Raises ValueError, TypeError, OverflowError or ValidationError otherwise.
+    """
+    cleaned = []
+    for field_name, value in zip(ordering, position, strict=True):
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise TypeError(f"cursor value {value!r} is not a number or a string")
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("cursor value contains NUL")
+        field = _ordering_field(queryset, field_name.lstrip("-"))
+        if isinstance(field, DateTimeField):
+            moment = field.to_python(value) if isinstance(value, str) else None
+            if moment is None or timezone.is_naive(moment):
+                raise ValueError(f"cursor value {value!r} is not a time with an offset")
+            value = moment.astimezone(UTC)
+        cleaned.append(value)
+    return cleaned
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -69,8 +109,9 @@ class CursorPagination(pagination.CursorPagination):
         queryset = queryset.order_by(*ordering)
         if self.cursor is not None and self.cursor.position is not None:
             try:
-                queryset = queryset.filter(self._after(ordering, self.cursor.position))
-            except (ValueError, TypeError, DjangoValidationError):
+                position = _position_clean(queryset, ordering, self.cursor.position)
+                queryset = queryset.filter(self._after(ordering, position))
+            except (ValueError, TypeError, OverflowError, DjangoValidationError):
                 # A value of the wrong type for its field: the cursor was edited or made for another list.
                 raise ValidationError({"cursor": [INVALID_CURSOR]}) from None
 

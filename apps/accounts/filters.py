@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q, QuerySet
 
+from project.filters import QueryDateTimeFilter
 from project.text import CleanFormCharField
 
 from .models import User, username_key
@@ -42,12 +43,12 @@ class UserFilterSet(django_filters.FilterSet):
         multiline=False,
         help_text="Users whose location contains this text, in any case.",
     )
-    joined_after = django_filters.IsoDateTimeFilter(
+    joined_after = QueryDateTimeFilter(
         field_name="created_at",
         lookup_expr="gte",
         help_text="Users who registered at or after this ISO 8601 time (UTC when it has no offset).",
     )
-    joined_before = django_filters.IsoDateTimeFilter(
+    joined_before = QueryDateTimeFilter(
         field_name="created_at",
         lookup_expr="lt",
         help_text="Users who registered before this ISO 8601 time (UTC when it has no offset).",

@@ -1,41 +1,28 @@
 """Query-string filters of post lists."""
 
-import re
-from datetime import datetime
-
 from django.db.models import QuerySet, Subquery
 from django.db.models.functions import Lower
 from django_filters import rest_framework as filters
-from django_filters.fields import IsoDateTimeField
 
-from apps.accounts.models import User
+from apps.accounts.models import User, username_key
+from project.filters import QueryDateTimeFilter
 
 from .hashtags import hashtag_normalize
 from .models import Post
-
-# An unencoded '+' in a query string arrives as a space, so "...T10:00:00 02:00" means +02:00.
-_SPACE_BEFORE_OFFSET = re.compile(r" (\d{2}(:?\d{2})?)$")
 
 
 def user_id_subquery(username: str) -> Subquery:
     """Return the id of the active user with this username, in any case, as a scalar subquery.
 
     A subquery rather than a join, so PostgreSQL reads the author's posts newest first from
-    the author timeline index instead of sorting all of them.
+    the author timeline index instead of sorting all of them. A string that no username can
+    match (see `username_key`) gives a subquery that finds no user.
     """
     users = User.objects.filter(is_active=True).alias(username_lower=Lower("username"))
-    return Subquery(users.filter(username_lower=username.lower()).values("pk")[:1])
-
-
-class QueryDateTimeField(IsoDateTimeField):
-    """An ISO 8601 date-time from a query string; a naive time is read as UTC."""
-
-    def strptime(self, value: str, format: str) -> datetime:
-        return super().strptime(_SPACE_BEFORE_OFFSET.sub(r"+\1", str(value).strip()), format)
-
-
-class QueryDateTimeFilter(filters.IsoDateTimeFilter):
-    field_class = QueryDateTimeField
+    key = username_key(username)
+    if key is None:
+        return Subquery(users.none().values("pk")[:1])
+    return Subquery(users.filter(username_lower=key).values("pk")[:1])
 
 
 class PostFilter(filters.FilterSet):

@@ -1,13 +1,14 @@
 """Reads of posts, media and hashtags. Every query shape and visibility rule for posts lives here."""
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
 from rest_framework.exceptions import NotFound, ValidationError
 
-from apps.accounts.models import Follow, User
+from apps.accounts.models import Follow, User, username_key
 from apps.accounts.selectors import user_queryset
 
 from .filters import PostFilter, user_id_subquery
-from .hashtags import hashtag_normalize
+from .hashtags import hashtag_name_valid, hashtag_normalize
 from .models import Hashtag, Media, Post
 
 # Newest first; the first field is the cursor position, the id breaks ties.
@@ -82,7 +83,11 @@ def user_post_list(*, username: str, viewer: User | None) -> QuerySet[Post]:
 
 
 def user_exists(*, username: str) -> bool:
-    return user_queryset(viewer=None).filter(username__iexact=username).exists()
+    """Return whether an active user has this username, in any case."""
+    key = username_key(username)
+    if key is None:
+        return False
+    return user_queryset(viewer=None).alias(username_lower=Lower("username")).filter(username_lower=key).exists()
 
 
 def hashtag_post_list(*, name: str, viewer: User | None) -> QuerySet[Post]:
@@ -93,9 +98,11 @@ def hashtag_post_list(*, name: str, viewer: User | None) -> QuerySet[Post]:
     `publish_at` on PostHashtag with an index on (hashtag, publish_at) would make it a
     keyset scan, at the cost of updating the copy when a post is published.
     """
-    return post_queryset(viewer=viewer).filter(
-        post_hashtags__hashtag__name=hashtag_normalize(name), status=Post.Status.PUBLISHED
-    )
+    name = hashtag_normalize(name)
+    if not hashtag_name_valid(name):
+        # No post carries it, and PostgreSQL rejects some such strings (NUL) outright.
+        return post_queryset(viewer=viewer).none()
+    return post_queryset(viewer=viewer).filter(post_hashtags__hashtag__name=name, status=Post.Status.PUBLISHED)
 
 
 def hashtag_list(*, search: str | None = None) -> QuerySet[Hashtag]:

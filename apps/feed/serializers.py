@@ -85,10 +85,14 @@ class AwareDateTimeField(serializers.DateTimeField):
 
     default_error_messages = {
         "naive": "Give the time zone: end the time with Z or an offset such as +02:00.",
+        "nul": "Contains a NUL character: send a time such as 2026-12-05T10:00:00Z.",
     }
 
     def to_internal_value(self, value: object) -> datetime:
         if isinstance(value, str):
+            # Python's ISO 8601 parser stops at a NUL and would accept what precedes it.
+            if "\x00" in value:
+                self.fail("nul")
             try:
                 parsed = parse_datetime(value.strip())
             except ValueError:
