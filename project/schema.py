@@ -64,6 +64,10 @@ _ERROR_EXAMPLES = {
     409: ("conflict", "The request conflicts with the current state of the resource."),
     413: ("request_too_large", "Request body is 20971520 bytes; the maximum is 12582912."),
     415: ("unsupported_media_type", 'Unsupported media type "text/plain" in request.'),
+    422: (
+        "idempotency_key_reused",
+        "This Idempotency-Key was already used with a different request body: send a new key.",
+    ),
     429: ("throttled", "Request was throttled. Expected available in 30 seconds."),
 }
 

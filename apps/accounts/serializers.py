@@ -40,6 +40,8 @@ class UserSerializer(serializers.ModelSerializer):
     """The public profile; `is_following` and `follows_you` appear for authenticated callers."""
 
     avatar = AvatarField(help_text="Absolute URL of the profile picture, or null.")
+    # A plain string in the schema: "" (no web site) is not a valid `uri`.
+    website = serializers.CharField(read_only=True, help_text="An http or https URL, or an empty string.")
     is_following = serializers.BooleanField(
         read_only=True, required=False, help_text="Whether the caller follows this user (authenticated callers only)."
     )

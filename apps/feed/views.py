@@ -66,7 +66,7 @@ class MediaCreateView(APIView):
         "after a day. Honours `Idempotency-Key`.",
         parameters=[IDEMPOTENCY_PARAMETER],
         request={"multipart/form-data": MediaCreateSerializer},
-        responses={201: MediaSerializer, **error_responses(400, 401, 413, 415, 429)},
+        responses={201: MediaSerializer, **error_responses(400, 401, 413, 415, 422, 429)},
         examples=[
             OpenApiExample(
                 "Upload",
@@ -118,7 +118,7 @@ class PostListCreateView(APIView):
         description=CREATE_DESCRIPTION,
         parameters=[IDEMPOTENCY_PARAMETER],
         request=PostCreateSerializer,
-        responses={201: PostSerializer, **error_responses(400, 401, 429)},
+        responses={201: PostSerializer, **error_responses(400, 401, 413, 415, 422, 429)},
         examples=[
             OpenApiExample(
                 "Post with a picture",
@@ -186,7 +186,7 @@ class PostDetailView(APIView):
         "scheduled. Changing the text or pictures of a published post sets `edited_at`. Someone else's "
         "post is `403`, or `404` while it is scheduled.",
         request=PostUpdateSerializer,
-        responses={200: PostSerializer, **error_responses(400, 401, 403, 404, 429)},
+        responses={200: PostSerializer, **error_responses(400, 401, 403, 404, 413, 415, 429)},
         examples=[
             OpenApiExample("Edit the text", value={"text": "First light in #日本 (edited)"}, request_only=True),
             OpenApiExample(

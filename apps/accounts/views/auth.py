@@ -36,7 +36,7 @@ class RegisterView(APIView):
         operation_id="auth_register",
         tags=["auth"],
         request=RegisterSerializer,
-        responses={201: MeSerializer, **error_responses(400, 429)},
+        responses={201: MeSerializer, **error_responses(400, 413, 415, 429)},
         examples=[
             OpenApiExample(
                 "Register",
@@ -80,7 +80,7 @@ class LoginView(APIView):
         description="Each login creates a new token for one device; the secret is shown only in this response. "
         "A wrong email or password gets the same 400 whether the account exists or not.",
         request=LoginSerializer,
-        responses={200: LoginResultSerializer, **error_responses(400, 429)},
+        responses={200: LoginResultSerializer, **error_responses(400, 413, 415, 429)},
         examples=[
             OpenApiExample(
                 "Log in", value={"email": "alice@example.com", "password": "a long passphrase"}, request_only=True
@@ -193,7 +193,7 @@ class PasswordView(APIView):
         description="Sets a new password, which must pass the password rules. Every other token of the "
         "caller is revoked and its WebSockets closed; the token used for this request keeps working.",
         request=PasswordChangeSerializer,
-        responses={204: None, **error_responses(400, 401, 429)},
+        responses={204: None, **error_responses(400, 401, 413, 415, 429)},
         examples=[
             OpenApiExample(
                 "Change the password",

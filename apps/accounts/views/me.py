@@ -82,7 +82,7 @@ class MeView(APIView):
         description="Deletes the account after checking its password, with everything it owns: posts, media, "
         "likes, comments, follows, notifications and tokens. Open WebSockets are closed.",
         request=AccountDeleteSerializer,
-        responses={204: None, **error_responses(400, 401, 429)},
+        responses={204: None, **error_responses(400, 401, 413, 415, 429)},
         examples=[OpenApiExample("Delete the account", value={"password": "a long passphrase"}, request_only=True)],
     )
     async def delete(self, request: Request) -> Response:
