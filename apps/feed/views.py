@@ -155,6 +155,8 @@ class PostListCreateView(APIView):
 
 class PostDetailView(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly, IsPostAuthor]
+    # An edit rewrites the text and hashtags as a new post does.
+    throttle_scopes = {"PATCH": "posts"}
 
     def _post_for_write(self, request: Request, post_id: int) -> Post:
         """Return the post if the caller may change it: 404 if they cannot see it, 403 if not the author."""

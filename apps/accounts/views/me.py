@@ -24,8 +24,9 @@ def _update(request: Request) -> dict:
 
 class MeView(APIView):
     permission_classes = [IsAuthenticated]
-    # Deleting the account checks the password, so it is limited like password changes.
-    throttle_scopes = {"DELETE": "password"}
+    # Deleting the account checks the password, so it is limited like password changes. A
+    # profile update may carry a picture to decode, so it is limited like media uploads.
+    throttle_scopes = {"DELETE": "password", "PATCH": "media"}
 
     @extend_schema(
         operation_id="me_retrieve",
