@@ -56,11 +56,13 @@ INSTALLED_APPS = [
     "apps.engagement",
 ]
 
+# Every middleware here is async-capable, so an ASGI request takes no thread hop in them.
+# project.security.SecurityMiddleware replaces Django's SecurityMiddleware and does the parts
+# of CommonMiddleware and XFrameOptionsMiddleware that these settings use.
 MIDDLEWARE = [
     "project.middleware.RequestContextMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "django.middleware.security.SecurityMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "project.security.SecurityMiddleware",
 ]
 
 ROOT_URLCONF = "project.urls"
