@@ -4,9 +4,12 @@ The test settings switch throttling off; the `throttling` fixture switches it on
 rates and an empty cache. Under REDIS_URL the cache is Redis, as in production.
 """
 
+import os
 import threading
+import uuid
 from collections.abc import Callable
 
+import httpx
 import pytest
 from django.core.cache import cache
 from django.db import connections
@@ -20,6 +23,7 @@ from apps.engagement.views import CommentView, PostCommentsView, PostLikeView
 from apps.feed.views import MediaCreateView, PostDetailView, PostListCreateView
 from project.throttling import LoginEmailThrottle, window_hit
 from tests.factories import PASSWORD, UserFactory
+from tests.live import daphne, manage, server_env
 
 LOGIN_URL = "/api/v1/auth/login"
 
@@ -272,6 +276,22 @@ def test_parallel_logins_counted_exactly(throttling):
     codes = _in_parallel(lambda client, index: _login(client, "target@example.com", ip=f"10.0.5.{index}"), 12)
 
     assert sorted(codes) == [400] * 4 + [429] * 8
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL: the limit is shared through Redis")
+def test_login_limit_shared_across_servers(tmp_path):
+    env = server_env(tmp_path, API_THROTTLING="on", API_THROTTLE_RATES="login_email=3/min")
+    manage(env, "migrate", "--noinput")
+    email = f"{uuid.uuid4().hex}@example.com"
+
+    with daphne(env) as first, daphne(env) as second:
+        codes = [
+            httpx.post(f"{base_url}/api/v1/auth/login", json={"email": email, "password": "wrong"}).status_code
+            for base_url in (first, second, first, second, first)
+        ]
+
+    assert codes == [400, 400, 400, 429, 429]
 
 
 def test_window_estimate_weighs_previous_window(throttling):
