@@ -110,6 +110,11 @@ class RegisterSerializer(serializers.Serializer):
     password = password_field()
 
     def validate_email(self, value: str) -> str:
+        # A taken address gets its own error, which tells a caller that the account exists:
+        # emails must be unique and the endpoint returns the new account at once, so hiding
+        # it would take a confirmation mail before the account exists. The error is the same
+        # for a deactivated account and on the race path in `user_register`, and the
+        # `register` rate limit per IP bounds how fast addresses can be probed.
         value = value.strip().lower()
         if User.objects.filter(email=value).exists():
             raise serializers.ValidationError(
