@@ -10,7 +10,13 @@ from project import broker
 
 @pytest.fixture
 def connection(tmp_path):
-    options = {"data_folder_in": str(tmp_path), "data_folder_out": str(tmp_path), "store_processed": False}
+    (tmp_path / "control").mkdir()
+    options = {
+        "data_folder_in": str(tmp_path),
+        "data_folder_out": str(tmp_path),
+        "control_folder": str(tmp_path / "control"),
+        "store_processed": False,
+    }
     with Connection("filesystem://", transport="project.broker:Transport", transport_options=options) as conn:
         yield conn
 
