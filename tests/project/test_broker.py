@@ -10,10 +10,11 @@ from project import broker
 
 @pytest.fixture
 def connection(tmp_path):
-    (tmp_path / "control").mkdir()
+    for folder in ("queue", "control"):
+        (tmp_path / folder).mkdir()
     options = {
-        "data_folder_in": str(tmp_path),
-        "data_folder_out": str(tmp_path),
+        "data_folder_in": str(tmp_path / "queue"),
+        "data_folder_out": str(tmp_path / "queue"),
         "control_folder": str(tmp_path / "control"),
         "store_processed": False,
     }
@@ -26,20 +27,21 @@ def test_message_invisible_while_written(connection, tmp_path, monkeypatch):
     real_dumps = broker.dumps
 
     def dumps_and_look(payload):
-        seen_while_writing.append(os.listdir(tmp_path))
+        seen_while_writing.append(os.listdir(tmp_path / "queue"))
         return real_dumps(payload)
 
     monkeypatch.setattr(broker, "dumps", dumps_and_look)
-    queue = connection.SimpleQueue("tasks")
+    queue = connection.SimpleQueue("visible")
     queue.put({"n": 1})
 
     assert seen_while_writing, "the transport did not serialise through project.broker.dumps"
     assert not [name for name in seen_while_writing[0] if name.endswith(".msg")]
-    assert [name for name in os.listdir(tmp_path) if name.endswith(".tasks.msg")]
+    assert [name for name in os.listdir(tmp_path / "queue") if name.endswith(".visible.msg")]
 
 
 def test_message_round_trip(connection):
-    queue = connection.SimpleQueue("tasks")
+    # kombu keeps declared exchanges per transport class, so each test uses its own queue name.
+    queue = connection.SimpleQueue("round_trip")
     queue.put({"n": 2})
     message = queue.get(timeout=1)
     assert message.payload == {"n": 2}
