@@ -3,11 +3,13 @@
 from adrf.views import APIView
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from project.api import run_sync, serialize, validate
+from project.parsers import StrictJSONParser
 from project.schema import error_responses
 
 from .. import services
@@ -23,6 +25,8 @@ def _update(request: Request) -> dict:
 
 
 class MeView(APIView):
+    # JSON, or multipart when an avatar comes along.
+    parser_classes = [StrictJSONParser, MultiPartParser]
     permission_classes = [IsAuthenticated]
     # Deleting the account checks the password, so it is limited like password changes. A
     # profile update may carry a picture to decode, so it is limited like media uploads.
