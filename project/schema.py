@@ -56,6 +56,9 @@ class ValidationErrorSerializer(ErrorSerializer):
     )
 
 
+# The `page_size` query parameter of every list, as CursorPagination checks it.
+PAGE_SIZE_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}
+
 _ERROR_EXAMPLES = {
     400: ("invalid", "text: This field may not be blank."),
     401: ("not_authenticated", "Authentication credentials were not provided."),

@@ -4,6 +4,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
+from project.schema import PAGE_SIZE_SCHEMA
+
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
     target_class = "apps.accounts.authentication.BearerTokenAuthentication"
@@ -22,5 +24,5 @@ PAGINATION_PARAMETERS = [
     OpenApiParameter(
         "cursor", OpenApiTypes.STR, description="Opaque position from the `next` or `previous` link of a previous page."
     ),
-    OpenApiParameter("page_size", OpenApiTypes.INT, description="Items per page, 1 to 100 (default 20)."),
+    OpenApiParameter("page_size", PAGE_SIZE_SCHEMA, description="Items per page, 1 to 100 (default 20)."),
 ]

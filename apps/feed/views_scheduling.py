@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from project.api import run_sync, serialize
 from project.pagination import paginate
-from project.schema import error_responses, page_example, paginated
+from project.schema import PAGE_SIZE_SCHEMA, error_responses, page_example, paginated
 
 from . import scheduling
 from .permissions import IsPostAuthor
@@ -38,7 +38,7 @@ PAGINATION_PARAMETERS = [
     OpenApiParameter(
         "cursor", OpenApiTypes.STR, description="Opaque position from the `next` or `previous` link of a previous page."
     ),
-    OpenApiParameter("page_size", OpenApiTypes.INT, description="Posts per page, 1 to 100 (default 20)."),
+    OpenApiParameter("page_size", PAGE_SIZE_SCHEMA, description="Posts per page, 1 to 100 (default 20)."),
 ]
 
 
