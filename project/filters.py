@@ -8,8 +8,16 @@ from django import forms
 from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
 
+from .text import CleanFormCharField
+
 # An unencoded '+' in a query string arrives as a space, so "...T10:00:00 02:00" means +02:00.
 _SPACE_BEFORE_OFFSET = re.compile(r" (\d{2}(:?\d{2})?)$")
+
+
+class CleanTextFilter(filters.CharFilter):
+    """A text filter whose value is NFC-normalised and free of control characters, as stored text is."""
+
+    field_class = CleanFormCharField
 
 
 class QueryDateTimeField(IsoDateTimeField):

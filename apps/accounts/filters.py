@@ -3,8 +3,7 @@
 import django_filters
 from django.db.models import Q, QuerySet
 
-from project.filters import QueryDateTimeFilter
-from project.text import CleanFormCharField
+from project.filters import CleanTextFilter, QueryDateTimeFilter
 
 from .models import User, username_key
 
@@ -16,12 +15,6 @@ USER_ORDERINGS = {
     "-followers_count": ("-followers_count", "-id"),
 }
 USER_DEFAULT_ORDERING = "-created_at"
-
-
-class CleanTextFilter(django_filters.CharFilter):
-    """A text filter whose value is NFC-normalised and free of control characters."""
-
-    field_class = CleanFormCharField
 
 
 class UserFilterSet(django_filters.FilterSet):

@@ -5,7 +5,7 @@ from django.db.models.functions import Lower
 from django_filters import rest_framework as filters
 
 from apps.accounts.models import User, username_key
-from project.filters import QueryDateTimeFilter
+from project.filters import CleanTextFilter, QueryDateTimeFilter
 
 from .hashtags import hashtag_normalize
 from .models import Post
@@ -30,8 +30,12 @@ class PostFilter(filters.FilterSet):
     hashtag = filters.CharFilter(
         method="filter_hashtag", help_text="A hashtag, with or without the leading #, case-insensitive."
     )
-    search = filters.CharFilter(
-        field_name="text", lookup_expr="icontains", help_text="Text that the post contains, case-insensitive."
+    search = CleanTextFilter(
+        field_name="text",
+        lookup_expr="icontains",
+        multiline=False,
+        max_length=2000,
+        help_text="Text that the post contains, case-insensitive.",
     )
     published_after = QueryDateTimeFilter(
         field_name="publish_at", lookup_expr="gt", help_text="Only posts published after this ISO 8601 time."

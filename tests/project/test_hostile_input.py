@@ -114,9 +114,10 @@ def test_too_many_form_fields_400(alice_client):
     assert "DATA_UPLOAD_MAX_NUMBER_FIELDS" in body["detail"]
 
 
-
 def test_form_body_on_json_endpoint_415(alice_client):
-    response = alice_client.generic("POST", "/api/v1/posts", "text=hi", content_type="application/x-www-form-urlencoded")
+    response = alice_client.generic(
+        "POST", "/api/v1/posts", "text=hi", content_type="application/x-www-form-urlencoded"
+    )
 
     body = _error_shape(response, 415)
     assert body["code"] == "unsupported_media_type"
@@ -158,6 +159,24 @@ def test_malformed_json_400(api_client, path, raw):
     response = api_client.generic("POST", path, raw, content_type="application/json")
 
     _error_shape(response, 400)
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        (b'{"text": "hi", "media_ids": [' + b",".join([b"1"] * 200_000) + b"]}", "media_ids"),
+        (b'{"text": "hi", "media_ids": [' + b"9" * 5000 + b"]}", "non_field_errors"),
+        (b'{"text": ""' + b"".join(b', "k%d": 1' % index for index in range(50_000)) + b"}", "text"),
+        (b'{"text": "' + b"x" * 900_000 + b'"}', "text"),
+    ],
+    ids=["200000-media-ids", "5000-digit-integer", "50000-keys", "900-kb-text"],
+)
+def test_large_json_within_limit_400(alice_client, raw, field):
+    response = alice_client.generic("POST", "/api/v1/posts", raw, content_type="application/json")
+
+    body = _error_shape(response, 400)
+    assert field in body["errors"], body
+    assert not Post.objects.exists()
 
 
 @pytest.mark.parametrize("raw", [b'"a string"', b"[1, 2]", b"null", b"[" * 100_000])
@@ -413,6 +432,17 @@ def test_post_text_and_hashtag_stored_as_nfc(alice_client):
     assert Post.objects.get().text == "Café au lait #café"
 
 
+# Upper-case non-ASCII letters are left out: SQLite's LIKE folds the case of ASCII letters only.
+@pytest.mark.parametrize("search", ["Cafe\u0301", "café", "cafe\u0301 AU", "afé au"])
+def test_post_search_matches_nfc(api_client, alice_client, search):
+    post_create(author=alice_client.user, text="Café au lait")
+
+    response = api_client.get("/api/v1/posts", {"search": search})
+
+    assert response.status_code == 200, response.content
+    assert [item["text"] for item in response.json()["results"]] == ["Café au lait"]
+
+
 def test_media_description_stored_as_nfc(alice_client):
     upload = SimpleUploadedFile("a.png", _picture(), content_type="image/png")
 
@@ -584,6 +614,7 @@ def test_hashtag_odd_name_empty_page(api_client, name):
         ("/api/v1/posts?has_media=1", "has_media"),
         ("/api/v1/posts?has_media=%00", "has_media"),
         ("/api/v1/posts?search=%00", "search"),
+        ("/api/v1/posts?search=bell%07", "search"),
         ("/api/v1/posts?author=al%00ice", "author"),
         ("/api/v1/posts?hashtag=%00", "hashtag"),
         ("/api/v1/users?joined_after=last-week", "joined_after"),
