@@ -61,7 +61,7 @@ class UserListView(APIView):
         description="Active users, newest first unless `ordering` says otherwise; email addresses are neither "
         "shown nor searched. An invalid filter or ordering gets a 400 naming the parameter.",
         parameters=[*_filter_parameters(), *PAGINATION_PARAMETERS],
-        responses={200: paginated(UserSerializer), **error_responses(400, 429)},
+        responses={200: paginated(UserSerializer), **error_responses(400, 401, 429)},
         examples=[page_example("Users", USER_EXAMPLE)],
     )
     async def get(self, request: Request) -> Response:
@@ -75,7 +75,7 @@ class UserDetailView(APIView):
         tags=["users"],
         description="One user's public profile; `is_following` and `follows_you` appear for an authenticated caller.",
         parameters=[USERNAME_PARAMETER],
-        responses={200: UserSerializer, **error_responses(404, 429)},
+        responses={200: UserSerializer, **error_responses(401, 404, 429)},
         examples=[OpenApiExample("Profile", value=USER_EXAMPLE, response_only=True)],
     )
     async def get(self, request: Request, username: str) -> Response:
@@ -103,7 +103,7 @@ class FollowerListView(APIView):
         tags=["users"],
         description="The users who follow this user, most recent follow first.",
         parameters=[USERNAME_PARAMETER, *PAGINATION_PARAMETERS],
-        responses={200: paginated(UserSerializer), **error_responses(400, 404, 429)},
+        responses={200: paginated(UserSerializer), **error_responses(400, 401, 404, 429)},
         examples=[page_example("Followers", USER_EXAMPLE)],
     )
     async def get(self, request: Request, username: str) -> Response:
@@ -117,7 +117,7 @@ class FollowingListView(APIView):
         tags=["users"],
         description="The users this user follows, most recent follow first.",
         parameters=[USERNAME_PARAMETER, *PAGINATION_PARAMETERS],
-        responses={200: paginated(UserSerializer), **error_responses(400, 404, 429)},
+        responses={200: paginated(UserSerializer), **error_responses(400, 401, 404, 429)},
         examples=[page_example("Following", USER_EXAMPLE)],
     )
     async def get(self, request: Request, username: str) -> Response:
