@@ -21,7 +21,7 @@ class CleanTextFilter(filters.CharFilter):
 
 
 class QueryDateTimeField(IsoDateTimeField):
-    """An ISO 8601 date-time from a query string, returned in UTC; a naive time is read as UTC.
+    """An ISO 8601 date-time from a query string, returned in UTC. A naive time is read as UTC.
 
     The offset is applied here, not left to the database: PostgreSQL rejects offsets beyond
     15:59 hours that Python accepts. A time that leaves years 1 to 9999 once in UTC is
