@@ -90,6 +90,8 @@ class NotificationReadSerializer(serializers.Serializer):
     def validate(self, attrs: dict) -> dict:
         has_ids = "ids" in attrs
         has_all = attrs.get("all") is True
-        if has_ids == has_all:
+        if has_ids and has_all:
             raise serializers.ValidationError("Send either `ids` (a list of notification ids) or `all: true`, not both.")
+        if not has_ids and not has_all:
+            raise serializers.ValidationError("Missing `ids` (a list of notification ids) or `all: true`: send one of them.")
         return attrs

@@ -115,7 +115,7 @@ class PostLikesView(APIView):
         description="Users who liked the post, the most recent like first. `is_following` and `follows_you` "
         "appear for an authenticated caller. Cursor-paginated.",
         parameters=PAGE_PARAMETERS,
-        responses={200: paginated(UserSerializer), **error_responses(400, 404, 429)},
+        responses={200: paginated(UserSerializer), **error_responses(400, 401, 404, 429)},
         examples=[page_example("Users who liked", USER_EXAMPLE)],
     )
     async def get(self, request: Request, pk: int) -> Response:
@@ -178,7 +178,7 @@ class PostCommentsView(APIView):
         tags=["comments"],
         description="The post's comments, oldest first. Cursor-paginated.",
         parameters=PAGE_PARAMETERS,
-        responses={200: paginated(CommentSerializer), **error_responses(400, 404, 429)},
+        responses={200: paginated(CommentSerializer), **error_responses(400, 401, 404, 429)},
         examples=[page_example("Comments", COMMENT_EXAMPLE)],
     )
     async def get(self, request: Request, pk: int) -> Response:
@@ -193,7 +193,7 @@ class PostCommentsView(APIView):
         "unless they wrote the comment. Honours `Idempotency-Key`.",
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=CommentInputSerializer,
-        responses={201: CommentSerializer, **error_responses(400, 401, 404, 429)},
+        responses={201: CommentSerializer, **error_responses(400, 401, 404, 413, 415, 422, 429)},
         examples=[
             OpenApiExample("Comment", value={"text": "Lovely colours!"}, request_only=True),
             OpenApiExample("Created", value=COMMENT_EXAMPLE, response_only=True, status_codes=["201"]),
@@ -219,13 +219,13 @@ def _comment_delete(request: Request, pk: int) -> None:
 
 
 class CommentView(APIView):
-    throttle_scopes = {"PATCH": "comments"}
+    throttle_scopes = {"PATCH": "comments", "DELETE": "comments"}
 
     @extend_schema(
         operation_id="comments_retrieve",
         tags=["comments"],
         description="A comment on someone else's scheduled post is not found (`404`).",
-        responses={200: CommentSerializer, **error_responses(404, 429)},
+        responses={200: CommentSerializer, **error_responses(401, 404, 429)},
         examples=[OpenApiExample("Comment", value=COMMENT_EXAMPLE, response_only=True)],
     )
     async def get(self, request: Request, pk: int) -> Response:
@@ -240,7 +240,7 @@ class CommentView(APIView):
         description="Only the comment's author may edit it (`403` for anyone else). Sets `edited_at`. "
         "The text follows the same rules as on creation.",
         request=CommentInputSerializer,
-        responses={200: CommentSerializer, **error_responses(400, 401, 403, 404, 429)},
+        responses={200: CommentSerializer, **error_responses(400, 401, 403, 404, 413, 415, 429)},
         examples=[
             OpenApiExample("Edit", value={"text": "Lovely colours, and that light!"}, request_only=True),
             OpenApiExample(
@@ -309,7 +309,7 @@ class NotificationsReadView(APIView):
         description="Marks notifications read: the listed `ids`, or every one with `all: true`. Send exactly "
         "one of the two. Ids that are not the caller's are ignored.",
         request=NotificationReadSerializer,
-        responses={204: OpenApiResponse(description="Marked read."), **error_responses(400, 401, 429)},
+        responses={204: OpenApiResponse(description="Marked read."), **error_responses(400, 401, 413, 415, 429)},
         examples=[
             OpenApiExample("Some", value={"ids": [501, 502]}, request_only=True),
             OpenApiExample("All", value={"all": True}, request_only=True),
