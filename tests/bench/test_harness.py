@@ -99,8 +99,8 @@ def test_prepare_cursor_starts_after_depth(tiny_seed, alice_client):
 
 
 def test_prepare_counts_endpoint_queries(tiny_seed):
-    from apps.bench.prepare import _count_queries, _endpoints, _users
     from apps.accounts.services import token_create
+    from apps.bench.prepare import _count_queries, _endpoints, _users
 
     users = _users()
     tokens = {role: token_create(user=user)[1] for role, user in users.items()}
