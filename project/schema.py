@@ -4,7 +4,8 @@ from functools import cache
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import get_doc
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
 
@@ -58,6 +59,23 @@ class ValidationErrorSerializer(ErrorSerializer):
 
 # The `page_size` query parameter of every list, as CursorPagination checks it.
 PAGE_SIZE_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}
+
+# Query parameters of every cursor-paginated list.
+PAGINATION_PARAMETERS = [
+    OpenApiParameter(
+        "cursor", OpenApiTypes.STR, description="Opaque position from the `next` or `previous` link of a previous page."
+    ),
+    OpenApiParameter("page_size", PAGE_SIZE_SCHEMA, description="Items per page, 1 to 100 (default 20)."),
+]
+
+# The header of the creates that project.idempotency.idempotent guards.
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    "Idempotency-Key",
+    {"type": "string", "pattern": "^[\\x21-\\x7e]{1,255}$", "minLength": 1, "maxLength": 255},
+    location=OpenApiParameter.HEADER,
+    description="1 to 255 printable ASCII characters. A repeat with the same key within 24 hours creates "
+    "nothing and returns the first response with `Idempotent-Replayed: true`.",
+)
 
 _ERROR_EXAMPLES = {
     400: ("invalid", "text: This field may not be blank."),

@@ -1,14 +1,5 @@
 """OpenAPI parameters and examples of the engagement endpoints."""
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
-
-PAGE_PARAMETERS = [
-    OpenApiParameter(
-        "cursor", OpenApiTypes.STR, description="Opaque position from the `next` or `previous` link of a page."
-    ),
-    OpenApiParameter("page_size", OpenApiTypes.INT, description="Items per page, 1 to 100 (default 20)."),
-]
 
 AUTHOR_EXAMPLE = {"id": 2, "username": "bob", "display_name": "Bob", "avatar": None}
 

@@ -2,7 +2,7 @@
 
 from adrf.views import APIView
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -13,7 +13,7 @@ from apps.feed.serializers import PostSerializer
 from project.api import run_sync, serialize, validate
 from project.idempotency import Outcome, idempotent
 from project.pagination import paginate
-from project.schema import error_responses, page_example, paginated
+from project.schema import IDEMPOTENCY_PARAMETER, PAGINATION_PARAMETERS, error_responses, page_example, paginated
 
 from . import selectors, services
 from .permissions import comment_check_delete, comment_check_edit
@@ -21,7 +21,6 @@ from .schema import (
     COMMENT_EXAMPLE,
     LIKE_EXAMPLE,
     NOTIFICATION_EXAMPLE,
-    PAGE_PARAMETERS,
     POST_EXAMPLE,
     USER_EXAMPLE,
 )
@@ -32,15 +31,6 @@ from .serializers import (
     NotificationFilterSerializer,
     NotificationReadSerializer,
     NotificationSerializer,
-)
-
-IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
-    "Idempotency-Key",
-    str,
-    location=OpenApiParameter.HEADER,
-    required=False,
-    description="Client-chosen key (1-255 printable ASCII characters). A repeat within 24 hours with the "
-    "same key and body creates nothing and returns the first response with `Idempotent-Replayed: true`.",
 )
 
 
@@ -114,7 +104,7 @@ class PostLikesView(APIView):
         tags=["likes"],
         description="Users who liked the post, the most recent like first. `is_following` and `follows_you` "
         "appear for an authenticated caller. Cursor-paginated.",
-        parameters=PAGE_PARAMETERS,
+        parameters=PAGINATION_PARAMETERS,
         responses={200: paginated(UserSerializer), **error_responses(400, 401, 404, 429)},
         examples=[page_example("Users who liked", USER_EXAMPLE)],
     )
@@ -131,7 +121,7 @@ class MyLikesView(APIView):
         tags=["likes"],
         description="Posts the caller liked, the most recently liked first. Private: only the caller can "
         "list their likes. Cursor-paginated.",
-        parameters=PAGE_PARAMETERS,
+        parameters=PAGINATION_PARAMETERS,
         responses={200: paginated(PostSerializer), **error_responses(400, 401, 429)},
         examples=[page_example("Liked posts", POST_EXAMPLE)],
     )
@@ -177,7 +167,7 @@ class PostCommentsView(APIView):
         operation_id="posts_comments_list",
         tags=["comments"],
         description="The post's comments, oldest first. Cursor-paginated.",
-        parameters=PAGE_PARAMETERS,
+        parameters=PAGINATION_PARAMETERS,
         responses={200: paginated(CommentSerializer), **error_responses(400, 401, 404, 429)},
         examples=[page_example("Comments", COMMENT_EXAMPLE)],
     )
@@ -191,7 +181,7 @@ class PostCommentsView(APIView):
         description="Text is 1 to 1,000 characters after Unicode NFC normalisation; control characters "
         "other than newline and tab are rejected. The post's author gets a `comment` notification, "
         "unless they wrote the comment. Honours `Idempotency-Key`.",
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        parameters=[IDEMPOTENCY_PARAMETER],
         request=CommentInputSerializer,
         responses={201: CommentSerializer, **error_responses(400, 401, 404, 413, 415, 422, 429)},
         examples=[
@@ -281,7 +271,7 @@ class NotificationsView(APIView):
         tags=["notifications"],
         description="The caller's notifications, newest first (by id). `unread=true` lists unread ones, "
         "`unread=false` read ones; `type` is one of follow, like, comment, post_published. Cursor-paginated.",
-        parameters=[NotificationFilterSerializer, *PAGE_PARAMETERS],
+        parameters=[NotificationFilterSerializer, *PAGINATION_PARAMETERS],
         responses={200: paginated(NotificationSerializer), **error_responses(400, 401, 429)},
         examples=[page_example("Notifications", NOTIFICATION_EXAMPLE)],
     )

@@ -3,22 +3,7 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
-from project.schema import PAGE_SIZE_SCHEMA
-
-PAGINATION_PARAMETERS = [
-    OpenApiParameter(
-        "cursor", OpenApiTypes.STR, description="Opaque position from the `next` or `previous` link of a previous page."
-    ),
-    OpenApiParameter("page_size", PAGE_SIZE_SCHEMA, description="Items per page, 1 to 100 (default 20)."),
-]
-
-IDEMPOTENCY_PARAMETER = OpenApiParameter(
-    "Idempotency-Key",
-    {"type": "string", "pattern": "^[\\x21-\\x7e]{1,255}$", "minLength": 1, "maxLength": 255},
-    location=OpenApiParameter.HEADER,
-    description="1 to 255 printable ASCII characters. A repeat with the same key within 24 hours creates "
-    "nothing and returns the first response with `Idempotent-Replayed: true`.",
-)
+from project.schema import IDEMPOTENCY_PARAMETER, PAGINATION_PARAMETERS  # noqa: F401 - shared by the feed views
 
 POST_FILTER_PARAMETERS = [
     OpenApiParameter("author", OpenApiTypes.STR, description="Username of the author, case-insensitive."),

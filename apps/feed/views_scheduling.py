@@ -1,15 +1,14 @@
 """Scheduled-post endpoints: the caller's scheduled posts, and publishing one of them now."""
 
 from adrf.views import APIView
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from project.api import run_sync, serialize
 from project.pagination import paginate
-from project.schema import PAGE_SIZE_SCHEMA, error_responses, page_example, paginated
+from project.schema import PAGINATION_PARAMETERS, error_responses, page_example, paginated
 
 from . import scheduling
 from .permissions import IsPostAuthor
@@ -33,13 +32,6 @@ SCHEDULED_POST_EXAMPLE = {
     "liked_by_me": False,
 }
 PUBLISHED_POST_EXAMPLE = {**SCHEDULED_POST_EXAMPLE, "status": "published", "publish_at": "2026-12-04T19:45:12.000000Z"}
-
-PAGINATION_PARAMETERS = [
-    OpenApiParameter(
-        "cursor", OpenApiTypes.STR, description="Opaque position from the `next` or `previous` link of a previous page."
-    ),
-    OpenApiParameter("page_size", PAGE_SIZE_SCHEMA, description="Posts per page, 1 to 100 (default 20)."),
-]
 
 
 def _scheduled_page(request: Request) -> Response:

@@ -11,12 +11,11 @@ from rest_framework.response import Response
 
 from project.api import run_sync, serialize, validate
 from project.pagination import paginate
-from project.schema import error_responses, page_example, paginated
+from project.schema import PAGINATION_PARAMETERS, error_responses, page_example, paginated
 from project.throttling import GeneralThrottle, LoginEmailThrottle, ScopedThrottle
 
 from .. import selectors, services
 from ..examples import LOGIN_EXAMPLE, ME_EXAMPLE, TOKEN_EXAMPLE
-from ..schema import PAGINATION_PARAMETERS
 from ..serializers import (
     LoginResultSerializer,
     LoginSerializer,

@@ -11,12 +11,11 @@ from rest_framework.response import Response
 
 from project.api import run_sync, serialize
 from project.pagination import paginate
-from project.schema import error_responses, page_example, paginated
+from project.schema import PAGINATION_PARAMETERS, error_responses, page_example, paginated
 
 from .. import follows, selectors
 from ..examples import USER_EXAMPLE
 from ..filters import USER_DEFAULT_ORDERING, USER_ORDERINGS, UserFilterSet
-from ..schema import PAGINATION_PARAMETERS
 from ..serializers import UserSerializer
 
 USERNAME_PARAMETER = OpenApiParameter(
