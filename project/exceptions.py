@@ -31,12 +31,6 @@ class RequestTooLarge(exceptions.APIException):
     default_code = "request_too_large"
 
 
-class Gone(exceptions.APIException):
-    status_code = status.HTTP_410_GONE
-    default_detail = "The resource is no longer available."
-    default_code = "gone"
-
-
 def validation_error(field: str, message: str, code: str = "invalid") -> exceptions.ValidationError:
     """Build a 400 naming one field, for rules checked outside a serializer."""
     return exceptions.ValidationError({field: [exceptions.ErrorDetail(message, code=code)]})

@@ -1,4 +1,4 @@
-"""URL helpers: paths that answer with and without a trailing slash, and a bounded id converter."""
+"""URL helpers: paths that match with and without a trailing slash, and a bounded id converter."""
 
 from collections.abc import Callable
 

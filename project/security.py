@@ -49,7 +49,7 @@ class SecurityMiddleware(security.SecurityMiddleware):
 
     def process_request(self, request: HttpRequest) -> HttpResponseBase | None:
         # Django validates the Host header only when code reads it, and CommonMiddleware read it
-        # on every request. A host outside ALLOWED_HOSTS raises DisallowedHost, answered with 400.
+        # on every request. A host outside ALLOWED_HOSTS raises DisallowedHost, which becomes a 400.
         request.get_host()
         return super().process_request(request)
 

@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 
 class NotReadyError(Exception):
-    """A dependency that answered but is not in a usable state; the message says which and why."""
+    """A dependency that is reachable but not usable. The message names the dependency and the reason."""
 
 
 async def healthz(request: HttpRequest) -> JsonResponse:
@@ -56,7 +56,7 @@ def _check_beat() -> None:
 
 
 async def readyz(request: HttpRequest) -> JsonResponse:
-    """Return 200 when every dependency answers, else 503 naming the failed ones."""
+    """Return 200 when every dependency responds, else 503 naming the failed ones."""
     checks = {
         "database": sync_to_async(_check_database),
         "channel_layer": _check_channel_layer,

@@ -1,4 +1,4 @@
-"""Exit 0 when a health URL answers 200, else 1: the container health check.
+"""Exit 0 when a health URL returns 200, else 1. Used as the container health check.
 
 Usage: python scripts/healthcheck.py [URL]   (default http://127.0.0.1:8000/healthz)
 

@@ -1,6 +1,6 @@
 """Creating and deleting notifications, and pushing each change to the recipient's sockets.
 
-Every app calls these two functions, so the rules live in one place: nobody is notified of
+Every app calls these two functions, so the rules live in one place: no user is notified of
 their own action, one action makes at most one notification, and every change reaches the
 recipient's open WebSockets after the transaction commits.
 """

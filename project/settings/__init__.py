@@ -31,7 +31,7 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("ALLOWED_HOSTS is missing: set it to the comma-separated host names this server answers to.")
+    raise ImproperlyConfigured("ALLOWED_HOSTS is missing: set it to the comma-separated host names this server serves.")
 
 REDIS_URL = env_str("REDIS_URL")
 HOST = env_str("HOST", "127.0.0.1")
@@ -65,7 +65,7 @@ MIDDLEWARE = [
     "project.security.SecurityMiddleware",
 ]
 # Django looks for its own middleware classes by path in W001 and W002, but project.security
-# registers the same SECURE_* checks and sends X-Frame-Options itself. W003 asks for CSRF
+# registers the same SECURE_* checks and sends X-Frame-Options itself. W003 requests CSRF
 # protection, which guards cookie sessions; this API authenticates by bearer token only.
 SILENCED_SYSTEM_CHECKS = ["security.W001", "security.W002", "security.W003"]
 

@@ -295,8 +295,8 @@ def test_daphne_bodies_reach_django(tmp_path):
     url = "/api/v1/auth/login"
 
     with daphne(env) as base_url:
-        # Twisted's own form parsing would answer these two with a bare 400 and no body; Django
-        # answers 415 in the error shape, because login takes JSON only.
+        # Twisted's own form parsing would return a bare 400 with no body for these two. Django
+        # returns 415 in the error shape, because login takes JSON only.
         multipart = httpx.post(
             base_url + url, content=b"--fuzz--\r\n", headers={"Content-Type": "multipart/form-data; boundary=fuzz"}
         )
