@@ -53,6 +53,22 @@ class Endpoint:
     queries: int | None = None
 
 
+def _database_create_if_missing() -> None:
+    """Create the PostgreSQL database that DATABASE_URL names when the server does not have it yet."""
+    if connection.vendor != "postgresql":
+        return
+    import psycopg
+    from psycopg import sql
+
+    params = connection.get_connection_params()
+    name = params.pop("dbname")
+    params = {key: value for key, value in params.items() if key in ("host", "port", "user", "password", "sslmode")}
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+        if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            print(f"created database {name}", file=sys.stderr)
+
+
 def _seed_if_needed(preset: str, seed: int, reseed: bool) -> bool:
     """Seed the database unless it already contains this preset's users with the probe accounts; return whether it seeded."""
     expected_users = PRESETS[preset].users
@@ -166,6 +182,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--output", type=Path, required=True, help="JSON file to write")
     args = parser.parse_args(argv)
 
+    _database_create_if_missing()
     call_command("migrate", interactive=False, verbosity=0)
     seeded = _seed_if_needed(args.preset, args.seed, args.reseed)
     users = _users()

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.accounts.serializers import UserSerializer
+from apps.feed.pages import post_page
 from apps.feed.serializers import PostSerializer
 from project.api import run_sync, serialize, validate
 from project.idempotency import Outcome, idempotent
@@ -128,13 +129,7 @@ class MyLikesView(APIView):
     async def get(self, request: Request) -> Response:
         """List the posts the caller liked, most recently liked first."""
         queryset = selectors.liked_posts(user=request.user)
-        return await run_sync(
-            paginate,
-            request,
-            queryset,
-            lambda rows: serialize(PostSerializer, rows, request, many=True),
-            ordering=selectors.LIKED_POSTS_ORDERING,
-        )
+        return await run_sync(post_page, request, queryset, ordering=selectors.LIKED_POSTS_ORDERING)
 
 
 def _comments_page(request: Request, pk: int) -> Response:

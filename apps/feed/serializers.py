@@ -6,10 +6,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.request import Request
 
+from apps.accounts.models import User
 from apps.accounts.serializers import AuthorSerializer
 from project.text import CleanCharField
-from project.urls_helpers import absolute_media_url
+from project.urls_helpers import absolute_file_url, absolute_media_url
 
 from .models import Hashtag, Media, Post
 from .services import MAX_MEDIA_PER_POST
@@ -68,6 +70,52 @@ class PostSerializer(serializers.ModelSerializer):
         if not hasattr(instance, "liked_by_me"):
             data.pop("liked_by_me", None)
         return data
+
+
+_TIME = serializers.DateTimeField()
+
+
+def post_page_data(rows: list[dict], media: dict[int, list[dict]], request: Request | None) -> list[dict]:
+    """Render rows from `selectors.post_rows` in PostSerializer's shape, about 20 times as fast.
+
+    `media` is `selectors.media_by_post(rows)`. Tests hold the output equal to PostSerializer's.
+    """
+    avatar_field = User._meta.get_field("avatar")
+    file_field = Media._meta.get_field("file")
+    time = _TIME.to_representation
+    data = []
+    for row in rows:
+        item = {
+            "id": row["id"],
+            "author": {
+                "id": row["author_id"],
+                "username": row["author_username"],
+                "display_name": row["author_display_name"],
+                "avatar": absolute_file_url(avatar_field, row["author_avatar"], request),
+            },
+            "text": row["text"],
+            "hashtags": row["hashtags"],
+            "media": [
+                {
+                    "id": picture["id"],
+                    "url": absolute_file_url(file_field, picture["file"], request),
+                    "width": picture["width"],
+                    "height": picture["height"],
+                    "description": picture["description"],
+                }
+                for picture in media.get(row["id"], ())
+            ],
+            "status": row["status"],
+            "publish_at": time(row["publish_at"]),
+            "created_at": time(row["created_at"]),
+            "edited_at": time(row["edited_at"]),
+            "likes_count": row["likes_count"],
+            "comments_count": row["comments_count"],
+        }
+        if "liked_by_me" in row:
+            item["liked_by_me"] = row["liked_by_me"]
+        data.append(item)
+    return data
 
 
 class HashtagSerializer(serializers.ModelSerializer):

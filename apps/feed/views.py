@@ -24,6 +24,7 @@ from project.schema import error_responses, page_example, paginated
 from . import selectors, services
 from .examples import HASHTAG_EXAMPLE, MEDIA_EXAMPLE, POST_EXAMPLE, SCHEDULED_POST_EXAMPLE
 from .models import Post
+from .pages import post_page
 from .permissions import IsPostAuthor
 from .schema import (
     CREATE_DESCRIPTION,
@@ -40,16 +41,6 @@ from .serializers import (
     PostSerializer,
     PostUpdateSerializer,
 )
-
-
-def _post_page(request: Request, queryset) -> Response:  # type: ignore[no-untyped-def]
-    """Fetch and render one page of posts, newest first."""
-    return paginate(
-        request,
-        queryset,
-        lambda rows: serialize(PostSerializer, rows, request, many=True),
-        ordering=selectors.POST_ORDERING,
-    )
 
 
 class MediaCreateView(APIView):
@@ -110,7 +101,7 @@ class PostListCreateView(APIView):
     async def get(self, request: Request) -> Response:
         """List published posts, with filters."""
         queryset = selectors.post_list(viewer=request.user, filters=request.query_params)
-        return await run_sync(_post_page, request, queryset)
+        return await run_sync(post_page, request, queryset)
 
     @extend_schema(
         operation_id="posts_create",
@@ -251,7 +242,7 @@ class FeedView(APIView):
     async def get(self, request: Request) -> Response:
         """List the caller's home feed."""
         queryset = selectors.feed_list(user=request.user)
-        return await run_sync(_post_page, request, queryset)
+        return await run_sync(post_page, request, queryset)
 
 
 class UserPostListView(APIView):
@@ -270,7 +261,7 @@ class UserPostListView(APIView):
         return await run_sync(self._list, request, username)
 
     def _list(self, request: Request, username: str) -> Response:
-        response = _post_page(request, selectors.user_post_list(username=username, viewer=request.user))
+        response = post_page(request, selectors.user_post_list(username=username, viewer=request.user))
         # Checked only for an empty page, so a page with posts costs no extra query.
         if not response.data["results"] and not selectors.user_exists(username=username):
             raise NotFound(f"User {username} not found.")
@@ -317,4 +308,4 @@ class HashtagPostListView(APIView):
     async def get(self, request: Request, name: str) -> Response:
         """List published posts with a hashtag."""
         queryset = selectors.hashtag_post_list(name=name, viewer=request.user)
-        return await run_sync(_post_page, request, queryset)
+        return await run_sync(post_page, request, queryset)

@@ -7,10 +7,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from project.api import run_sync, serialize
-from project.pagination import paginate
 from project.schema import PAGINATION_PARAMETERS, error_responses, page_example, paginated
 
 from . import scheduling
+from .pages import post_page
 from .permissions import IsPostAuthor
 from .selectors import post_get_visible
 from .serializers import PostSerializer
@@ -36,12 +36,7 @@ PUBLISHED_POST_EXAMPLE = {**SCHEDULED_POST_EXAMPLE, "status": "published", "publ
 
 def _scheduled_page(request: Request) -> Response:
     queryset = scheduling.scheduled_post_list(user=request.user)
-    return paginate(
-        request,
-        queryset,
-        lambda rows: serialize(PostSerializer, rows, request, many=True),
-        ordering=SCHEDULED_ORDERING,
-    )
+    return post_page(request, queryset, ordering=SCHEDULED_ORDERING)
 
 
 class ScheduledPostListView(APIView):

@@ -39,7 +39,9 @@ def png_upload(name: str = "picture.png") -> SimpleUploadedFile:
 
 
 def media_create(*, owner: User, post: Post | None = None, age: timedelta = timedelta(0)) -> Media:
-    """Store a picture, attached to `post` or unused, created `age` ago."""
+    """Store a picture, attached to `post` (which then has media) or unused, created `age` ago."""
+    if post is not None:
+        Post.objects.filter(pk=post.pk).update(has_media=True)
     return Media.objects.create(owner=owner, post=post, file=png_upload(), created_at=timezone.now() - age)
 
 
