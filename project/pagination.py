@@ -5,12 +5,13 @@ import binascii
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from django.core.exceptions import FieldDoesNotExist, FieldError
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import DateTimeField, Field, Model, Q, QuerySet
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -66,12 +67,31 @@ def _position_clean(queryset: QuerySet, ordering: Sequence[str], position: list)
             raise ValueError("cursor value contains NUL")
         field = _ordering_field(queryset, field_name.lstrip("-"))
         if isinstance(field, DateTimeField):
-            moment = field.to_python(value) if isinstance(value, str) else None
-            if moment is None or timezone.is_naive(moment):
-                raise ValueError(f"cursor value {value!r} is not a time with an offset")
-            value = moment.astimezone(UTC)
+            value = cursor_time(value)
         cleaned.append(value)
     return cleaned
+
+
+def cursor_time(value: object) -> datetime:
+    """Return a cursor's ISO 8601 time with an offset as a UTC datetime; raise ValueError or OverflowError otherwise."""
+    # Python's ISO 8601 parser stops at a NUL and would accept what precedes it.
+    moment = parse_datetime(value) if isinstance(value, str) and "\x00" not in value else None
+    if moment is None or timezone.is_naive(moment):
+        raise ValueError(f"cursor value {value!r} is not a time with an offset")
+    return moment.astimezone(UTC)
+
+
+class KeysetSource(Protocol):
+    """Rows to paginate that a hand-written query reads, for lists too hot for the ORM's query building.
+
+    `ordering` is the paginator's; the source reads it in that order, or inverted with `reverse`.
+    """
+
+    def position_clean(self, position: list) -> list:
+        """Return the cursor's values converted for the query; raise ValueError, TypeError or OverflowError."""
+
+    def fetch(self, position: list | None, *, reverse: bool, limit: int) -> list[dict]:
+        """Return up to `limit` rows after `position` (from the start when None) as dicts."""
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -97,7 +117,7 @@ class CursorPagination(pagination.CursorPagination):
     def get_ordering(self, request: Request, queryset: QuerySet, view: Any) -> tuple[str, ...]:
         return tuple(self.ordering)
 
-    def paginate_queryset(self, queryset: QuerySet, request: Request, view: Any = None) -> list:
+    def paginate_queryset(self, queryset: QuerySet | KeysetSource, request: Request, view: Any = None) -> list:
         self.request = request
         self.page_size = self.get_page_size(request)
         self.base_url = request.build_absolute_uri()
@@ -105,17 +125,17 @@ class CursorPagination(pagination.CursorPagination):
         self.cursor = self.decode_cursor(request)
 
         reverse = self.cursor is not None and self.cursor.reverse
-        ordering = _invert(self.ordering) if reverse else tuple(self.ordering)
-        queryset = queryset.order_by(*ordering)
-        if self.cursor is not None and self.cursor.position is not None:
-            try:
-                position = _position_clean(queryset, ordering, self.cursor.position)
-                queryset = queryset.filter(self._after(ordering, position))
-            except (ValueError, TypeError, OverflowError, DjangoValidationError):
-                # A value of the wrong type for its field: the cursor was edited or made for another list.
-                raise ValidationError({"cursor": [INVALID_CURSOR]}) from None
+        position = self.cursor.position if self.cursor is not None else None
+        if isinstance(queryset, QuerySet):
+            rows = self._fetch(queryset, position, reverse)
+        else:
+            if position is not None:
+                try:
+                    position = queryset.position_clean(position)
+                except (ValueError, TypeError, OverflowError):
+                    raise ValidationError({"cursor": [INVALID_CURSOR]}) from None
+            rows = queryset.fetch(position, reverse=reverse, limit=self.page_size + 1)
 
-        rows = list(queryset[: self.page_size + 1])
         has_more = len(rows) > self.page_size
         self.page = rows[: self.page_size]
         if reverse:
@@ -126,6 +146,18 @@ class CursorPagination(pagination.CursorPagination):
             self.has_next = has_more
             self.has_previous = self.cursor is not None
         return self.page
+
+    def _fetch(self, queryset: QuerySet, position: list | None, reverse: bool) -> list:
+        ordering = _invert(self.ordering) if reverse else tuple(self.ordering)
+        queryset = queryset.order_by(*ordering)
+        if position is not None:
+            try:
+                position = _position_clean(queryset, ordering, position)
+                queryset = queryset.filter(self._after(ordering, position))
+            except (ValueError, TypeError, OverflowError, DjangoValidationError):
+                # A value of the wrong type for its field: the cursor was edited or made for another list.
+                raise ValidationError({"cursor": [INVALID_CURSOR]}) from None
+        return list(queryset[: self.page_size + 1])
 
     def _after(self, ordering: Sequence[str], position: list) -> Q:
         """Build the condition "the row comes after `position` in `ordering`"."""
@@ -216,12 +248,12 @@ class CursorPagination(pagination.CursorPagination):
 
 def paginate(
     request: Request,
-    queryset: QuerySet,
+    queryset: QuerySet | KeysetSource,
     serialize: Callable[[list], list],
     *,
     ordering: Sequence[str] = ("-created_at", "-id"),
 ) -> Response:
-    """Fetch one page of `queryset` and return the paginated response of `serialize(rows)`.
+    """Fetch one page of `queryset` (or of a KeysetSource) and return the paginated response of `serialize(rows)`.
 
     `ordering` must end with a unique field, such as `("-created_at", "-id")`. Synchronous:
     call it in the same `sync_to_async` hop as the query that built `queryset`.

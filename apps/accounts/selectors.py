@@ -1,8 +1,5 @@
 """Reads of users, tokens and follows. Every query shape for these models lives here."""
 
-from collections.abc import Callable
-from typing import Any
-
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -14,6 +11,8 @@ from django.utils import timezone
 from django_filters.utils import translate_validation
 from rest_framework.exceptions import NotFound
 
+from project.rawsql import column_list, convert, converters
+
 from .filters import UserFilterSet
 from .models import AuthToken, Follow, User, username_key
 
@@ -22,17 +21,12 @@ TOKENS_ORDERING = ("-created_at", "-id")
 FOLLOWS_ORDERING = ("-created_at", "-id")
 
 
-# The token lookup's SELECT per database vendor, with the columns whose raw values need a
-# converter there (on SQLite: datetimes made aware, and booleans). The converters are bound
-# to one thread's connection, so they are looked up again on each call.
-_TOKEN_QUERIES: dict[str, tuple[str, list[Col | None]]] = {}
+# The token lookup's SELECT per database vendor, with its columns.
+_TOKEN_QUERIES: dict[str, tuple[str, list[Col]]] = {}
 
 
-def _token_query(connection: BaseDatabaseWrapper) -> tuple[str, list[Col | None]]:
-    """Build, once per vendor, the SELECT of an active token by hash and of its active user.
-
-    Returns the SQL and, per result column, the column when its values need converters, else None.
-    """
+def _token_query(connection: BaseDatabaseWrapper) -> tuple[str, list[Col]]:
+    """Build, once per vendor, the SELECT of an active token by hash and of its active user."""
     cached = _TOKEN_QUERIES.get(connection.vendor)
     if cached is not None:
         return cached
@@ -40,17 +34,12 @@ def _token_query(connection: BaseDatabaseWrapper) -> tuple[str, list[Col | None]
     columns = [field.get_col("t") for field in AuthToken._meta.concrete_fields]
     columns += [field.get_col("u") for field in User._meta.concrete_fields]
     sql = (
-        f"SELECT {', '.join(f'{column.alias}.{quote(column.target.column)}' for column in columns)}"
+        f"SELECT {column_list(columns, connection)}"
         f" FROM {quote(AuthToken._meta.db_table)} t INNER JOIN {quote(User._meta.db_table)} u ON u.id = t.user_id"
         " WHERE t.key_hash = %s AND t.expires_at > %s AND u.is_active = %s"
     )
-    converted = [column if _converters(column, connection) else None for column in columns]
-    _TOKEN_QUERIES[connection.vendor] = (sql, converted)
-    return sql, converted
-
-
-def _converters(column: Col, connection: BaseDatabaseWrapper) -> list[Callable[..., Any]]:
-    return connection.ops.get_db_converters(column) + column.field.get_db_converters(connection)
+    _TOKEN_QUERIES[connection.vendor] = (sql, columns)
+    return sql, columns
 
 
 def token_authenticate(key: str) -> AuthToken | None:
@@ -68,7 +57,7 @@ def token_authenticate(key: str) -> AuthToken | None:
     row (counts, profile, `is_active`, also by `QuerySet.update`) would have to reach it.
     """
     connection = connections[DEFAULT_DB_ALIAS]
-    sql, converted = _token_query(connection)
+    sql, columns = _token_query(connection)
     now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(sql, [AuthToken.hash_key(key), connection.ops.adapt_datetimefield_value(now), True])
@@ -76,11 +65,7 @@ def token_authenticate(key: str) -> AuthToken | None:
     if row is None:
         return None
 
-    values = list(row)
-    for index, column in enumerate(converted):
-        if column is not None:
-            for converter in _converters(column, connection):
-                values[index] = converter(values[index], column, connection)
+    values = convert(row, converters(columns, connection), connection)
     token_width = len(AuthToken._meta.concrete_fields)
     token = AuthToken.from_db(connection.alias, None, values[:token_width])
     token.user = User.from_db(connection.alias, None, values[token_width:])

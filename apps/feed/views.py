@@ -241,8 +241,7 @@ class FeedView(APIView):
     )
     async def get(self, request: Request) -> Response:
         """List the caller's home feed."""
-        queryset = selectors.feed_list(user=request.user)
-        return await run_sync(post_page, request, queryset)
+        return await run_sync(post_page, request, selectors.FeedRows(request.user))
 
 
 class UserPostListView(APIView):

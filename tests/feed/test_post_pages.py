@@ -1,5 +1,7 @@
 """List pages render posts from plain rows: the same shape as one post, in fewer queries."""
 
+import base64
+import json
 from datetime import timedelta
 
 import pytest
@@ -7,8 +9,9 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from apps.engagement import services as engagement
-from apps.feed import services
+from apps.feed import selectors, services
 from apps.feed.models import Post
+from project.pagination import CursorPagination
 
 from .posts import FEED_URL, POSTS_URL, image_bytes, list_get, media_stored, post_stored, post_url
 from .scheduled_posts import scheduled_post_create
@@ -85,3 +88,48 @@ def test_page_without_media_reads_no_media(alice_client, django_assert_num_queri
         response = alice_client.get(FEED_URL)
 
     assert len(response.json()["results"]) == 3
+
+
+def _reference(user, position=None, reverse=False) -> list[dict]:
+    """The feed's rows through the ORM, as the other lists read theirs."""
+    pagination = CursorPagination(selectors.POST_ORDERING)
+    pagination.page_size = 100
+    queryset = selectors.post_rows(selectors.feed_list(user=user))
+    return pagination._fetch(queryset, position, reverse)
+
+
+def test_feed_rows_equal_orm_rows(alice_client, varied_posts):
+    alice = alice_client.user
+    # Ties on publish_at, so the id decides the order within the same time.
+    Post.objects.update(publish_at=varied_posts[0].publish_at)
+    source = selectors.FeedRows(alice)
+    rows = source.fetch(None, reverse=False, limit=100)
+
+    assert [row["id"] for row in rows] == sorted((post.pk for post in varied_posts), reverse=True)
+    assert rows == _reference(alice)
+    middle = [rows[1]["publish_at"].isoformat(), rows[1]["id"]]
+    for reverse in (False, True):
+        cleaned = source.position_clean(middle)
+        assert source.fetch(cleaned, reverse=reverse, limit=100) == _reference(alice, middle, reverse)
+
+
+@pytest.mark.parametrize(
+    "position",
+    [
+        ["2026-12-04T10:00:00", 5],
+        ["2026-12-04T10:00:00Z", "5"],
+        ["2026-12-04T10:00:00Z", True],
+        ["2026-12-04T10:00:00Z", 2**63],
+        ["2026-12-04T10:00:00Z", 1.5],
+        ["2026-12-04T10:00:00\x00Z", 5],
+        ["0001-01-01T00:00:00+23:59", 5],
+        [20261204, 5],
+    ],
+)
+def test_feed_bad_cursor_400(alice_client, position):
+    cursor = base64.urlsafe_b64encode(json.dumps({"p": position}).encode()).decode().rstrip("=")
+
+    response = alice_client.get(FEED_URL, {"cursor": cursor})
+
+    assert response.status_code == 400, response.content
+    assert list(response.json()["errors"]) == ["cursor"]
