@@ -73,7 +73,7 @@ def _position_clean(queryset: QuerySet, ordering: Sequence[str], position: list)
 
 
 def cursor_time(value: object) -> datetime:
-    """Return a cursor's ISO 8601 time with an offset as a UTC datetime; raise ValueError or OverflowError otherwise."""
+    """Return a cursor's ISO 8601 time with an offset as a UTC datetime, or raise ValueError or OverflowError."""
     # Python's ISO 8601 parser stops at a NUL and would accept what precedes it.
     moment = parse_datetime(value) if isinstance(value, str) and "\x00" not in value else None
     if moment is None or timezone.is_naive(moment):
@@ -82,13 +82,13 @@ def cursor_time(value: object) -> datetime:
 
 
 class KeysetSource(Protocol):
-    """Rows to paginate that a hand-written query reads, for lists too hot for the ORM's query building.
+    """A list read by hand-written SQL, for lists too hot for the ORM's query building.
 
-    `ordering` is the paginator's; the source reads it in that order, or inverted with `reverse`.
+    The source reads rows in the paginator's `ordering`, or in the inverted order when `reverse` is set.
     """
 
     def position_clean(self, position: list) -> list:
-        """Return the cursor's values converted for the query; raise ValueError, TypeError or OverflowError."""
+        """Return the cursor's values converted for the query, or raise ValueError, TypeError or OverflowError."""
 
     def fetch(self, position: list | None, *, reverse: bool, limit: int) -> list[dict]:
         """Return up to `limit` rows after `position` (from the start when None) as dicts."""

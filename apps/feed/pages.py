@@ -19,9 +19,9 @@ def post_page(
     *,
     ordering: Sequence[str] = selectors.POST_ORDERING,
 ) -> Response:
-    """Fetch and render one page of a query built on `selectors.post_queryset`, or of FeedRows: at most two queries.
+    """Fetch and render one page of a query built on `selectors.post_queryset`, or of FeedRows.
 
-    Synchronous: call it in the hop that runs the request's database work.
+    It makes at most two queries. Synchronous, so call it in the hop that runs the request's database work.
     """
     return paginate(
         request,

@@ -19,8 +19,8 @@ from .models import Hashtag, Media, Post
 # Newest first; the first field is the cursor position, the id breaks ties.
 POST_ORDERING = ("-publish_at", "-id")
 
-# What a list page reads of each post and its author. Pages read plain rows: building model
-# instances and running the nested PostSerializer took longer than the query itself.
+# Columns that a list page reads of each post and its author. Pages read plain rows because
+# building model instances and running the nested PostSerializer took longer than the query.
 POST_ROW_FIELDS = (
     "id",
     "author_id",
@@ -115,7 +115,7 @@ def post_list(*, viewer: User | None, filters: dict | None = None) -> QuerySet[P
 def feed_list(*, user: User) -> QuerySet[Post]:
     """Return the query of published posts by `user` and by the users they follow.
 
-    The feed endpoint reads the same rows through FeedRows; this query is its reference.
+    The feed endpoint reads the same rows through FeedRows, and the tests compare the two.
     """
     followees = Follow.objects.filter(follower_id=user.pk).values("followee_id")
     return post_queryset(viewer=user).filter(
@@ -129,7 +129,7 @@ _FEED_ROW_NAMES = (*POST_ROW_FIELDS, *POST_ROW_AUTHOR_FIELDS, "liked_by_me")
 
 
 def _feed_query(connection: BaseDatabaseWrapper, *, after: bool, reverse: bool) -> tuple[str, list[Col]]:
-    """Build, once per shape, the SELECT of a feed page; its parameters are listed in FeedRows.fetch."""
+    """Build, once per shape, the SELECT of a feed page. FeedRows.fetch passes its parameters."""
     key = (connection.vendor, after, reverse)
     if key in _FEED_QUERIES:
         return _FEED_QUERIES[key]
@@ -160,7 +160,7 @@ class FeedRows:
     """The feed as a KeysetSource for `project.pagination.paginate`: `feed_list`'s rows as `post_rows` gives them.
 
     The SQL is written out because building and compiling the ORM query took about as long
-    as the rest of the request; the tests compare the two on every kind of page.
+    as the rest of the request. The tests compare both on first, later and previous pages.
 
     PostgreSQL reads the `feed_post_timeline` index newest first and skips other authors'
     posts. NOTE: that costs one index row per post skipped, so a user whose followees post
@@ -175,7 +175,7 @@ class FeedRows:
     def position_clean(self, position: list) -> list:
         publish_at, post_id = position
         if isinstance(post_id, bool) or not isinstance(post_id, int):
-            raise TypeError(f"cursor value {post_id!r} is not a post id")
+            raise TypeError(f"cursor value {post_id!r} is not an integer post id")
         if not 0 <= post_id < 2**63:
             raise ValueError(f"cursor value {post_id} is out of range")
         return [cursor_time(publish_at), post_id]

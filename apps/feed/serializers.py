@@ -76,9 +76,10 @@ _TIME = serializers.DateTimeField()
 
 
 def post_page_data(rows: list[dict], media: dict[int, list[dict]], request: Request | None) -> list[dict]:
-    """Render rows from `selectors.post_rows` in PostSerializer's shape, about 20 times as fast.
+    """Render rows from `selectors.post_rows` in PostSerializer's shape, in a fraction of its time.
 
-    `media` is `selectors.media_by_post(rows)`. Tests hold the output equal to PostSerializer's.
+    For 20 posts PostSerializer took 1.0 ms and this 0.2 ms (timeit in one process on a 2-core
+    VM). `media` is `selectors.media_by_post(rows)`. Tests hold the output equal to PostSerializer's.
     """
     avatar_field = User._meta.get_field("avatar")
     file_field = Media._meta.get_field("file")

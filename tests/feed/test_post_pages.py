@@ -24,7 +24,8 @@ def varied_posts(alice_client, bob_client):
     """Posts that use every part of the shape: pictures, an avatar, an edit, likes and no text."""
     alice, bob = alice_client.user, bob_client.user
     bob.avatar.save("bob.png", ContentFile(image_bytes()), save=True)
-    first, second = media_stored(owner=bob, description="first"), media_stored(owner=bob, description="second")
+    first = media_stored(owner=bob, description="first")
+    second = media_stored(owner=bob, description="second")
     posts = [
         post_stored(author=bob, text="Two pictures #日本", media=[second, first]),
         post_stored(author=bob, text="Plain text, liked #café"),
@@ -100,7 +101,7 @@ def _reference(user, position=None, reverse=False) -> list[dict]:
 
 def test_feed_rows_equal_orm_rows(alice_client, varied_posts):
     alice = alice_client.user
-    # Ties on publish_at, so the id decides the order within the same time.
+    # Every post gets the same publish_at, so the id alone decides the order.
     Post.objects.update(publish_at=varied_posts[0].publish_at)
     source = selectors.FeedRows(alice)
     rows = source.fetch(None, reverse=False, limit=100)
