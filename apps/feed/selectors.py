@@ -139,6 +139,10 @@ def _feed_query(connection: BaseDatabaseWrapper, *, after: bool, reverse: bool) 
     columns = [Post._meta.get_field(name.removesuffix("_id")).get_col("p") for name in POST_ROW_FIELDS]
     columns += [User._meta.get_field(name).get_col("u") for name in ("username", "display_name", "avatar")]
     newer, older, direction = (">=", ">", "ASC") if reverse else ("<=", "<", "DESC")
+    # The literal status lets SQLite use the partial timeline index. Its planner would rather
+    # collect every post of every followee and sort them (7 ms instead of 0.1 ms for 500
+    # followees on the small preset), so `+` hides the author index from it there.
+    author = "+p.author_id" if connection.vendor == "sqlite" else "p.author_id"
     where_after = (
         f" AND p.publish_at {newer} %s AND (p.publish_at {older} %s OR (p.publish_at = %s AND p.id {older} %s))"
         if after
@@ -148,7 +152,7 @@ def _feed_query(connection: BaseDatabaseWrapper, *, after: bool, reverse: bool) 
         f"SELECT {column_list(columns, connection)},"
         f" EXISTS (SELECT 1 FROM {quote(Like._meta.db_table)} l WHERE l.post_id = p.id AND l.user_id = %s)"
         f" FROM {quote(Post._meta.db_table)} p INNER JOIN {quote(User._meta.db_table)} u ON u.id = p.author_id"
-        f" WHERE p.status = %s AND (p.author_id = %s OR p.author_id IN"
+        f" WHERE p.status = '{Post.Status.PUBLISHED.value}' AND ({author} = %s OR {author} IN"
         f" (SELECT f.followee_id FROM {quote(Follow._meta.db_table)} f WHERE f.follower_id = %s))"
         f"{where_after} ORDER BY p.publish_at {direction}, p.id {direction} LIMIT %s"
     )
@@ -162,8 +166,8 @@ class FeedRows:
     The SQL is written out because building and compiling the ORM query took about as long
     as the rest of the request. The tests compare both on first, later and previous pages.
 
-    PostgreSQL reads the `feed_post_timeline` index newest first and skips other authors'
-    posts. NOTE: that costs one index row per post skipped, so a user whose followees post
+    PostgreSQL and SQLite read the `feed_post_timeline` index newest first and skip other
+    authors' posts. NOTE: that costs one index row per post skipped, so a user whose followees post
     rarely pays for everyone else's posts: 10 ms for a user with no followees among 300,000
     posts (PostgreSQL 15, one development VM). Per-user timelines written at post time
     would remove the scan.
@@ -183,7 +187,7 @@ class FeedRows:
     def fetch(self, position: list | None, *, reverse: bool, limit: int) -> list[dict]:
         connection = connections[DEFAULT_DB_ALIAS]
         sql, columns = _feed_query(connection, after=position is not None, reverse=reverse)
-        params: list = [self.user.pk, Post.Status.PUBLISHED.value, self.user.pk, self.user.pk]
+        params: list = [self.user.pk, self.user.pk, self.user.pk]
         if position is not None:
             moment = connection.ops.adapt_datetimefield_value(position[0])
             params += [moment, moment, moment, position[1]]
