@@ -33,7 +33,8 @@ AUTHORIZATION_KEYWORDS = ("bearer", "token")
 CLOSE_TOKEN_REVOKED = 4401
 REPLAY_BATCH_SIZE = 100
 POLL_BATCH_SIZE = 100
-# How far back a poll looks for rows that committed after a row with a higher id.
+# How far back a poll looks for rows that committed after a row with a higher id. Since
+# `notifications.recipients_lock` orders each recipient's commits by id, this is a second guard.
 POLL_LOOKBACK = timedelta(seconds=60)
 # Sent ids remembered per socket; beyond this the lowest half is forgotten.
 SENT_IDS_LIMIT = 10_000

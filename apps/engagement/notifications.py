@@ -6,6 +6,7 @@ recipient's open WebSockets after the transaction commits.
 """
 
 import logging
+from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 
@@ -14,6 +15,10 @@ from project.realtime import group_send, group_send_on_commit, user_group
 from .models import Notification
 
 logger = logging.getLogger(__name__)
+
+# First key of the PostgreSQL advisory locks that order each recipient's notifications. The
+# second key is the recipient id. No other advisory lock in this project uses this key.
+RECIPIENT_LOCK_KEY = 4_242_001
 
 
 def notification_queryset():  # type: ignore[no-untyped-def]
@@ -30,6 +35,24 @@ def _push_created(notification_id: int) -> None:
     group_send(user_group(notification.recipient_id), {"type": "notification.created", "notification": data})
 
 
+def recipients_lock(recipient_ids: Iterable[int]) -> None:
+    """Lock the recipients until the transaction ends, so each recipient's notification ids commit in order.
+
+    A sequence assigns an id at insert, so on PostgreSQL two transactions could commit in the
+    other order, and a client resuming after the higher id would never get the lower one.
+    Call this right before the insert, as the transaction's last lock: a transaction that
+    notifies the same recipient then waits here until this one ends. The ids are locked in
+    ascending order, so two batches cannot wait on each other's locks in a cycle. SQLite runs one write transaction at a
+    time, so it needs no lock.
+    """
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for recipient_id in sorted(set(recipient_ids)):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [RECIPIENT_LOCK_KEY, recipient_id % 2**31])
+
+
 def notification_create(
     *,
     recipient_id: int,
@@ -43,6 +66,7 @@ def notification_create(
         return None
     try:
         with transaction.atomic():
+            recipients_lock([recipient_id])
             notification = Notification.objects.create(
                 recipient_id=recipient_id, type=type, actor_id=actor_id, post_id=post_id, comment_id=comment_id
             )

@@ -24,7 +24,7 @@ from rest_framework.exceptions import NotFound
 
 from apps.accounts.models import User
 from apps.engagement.models import Notification
-from apps.engagement.notifications import notification_queryset
+from apps.engagement.notifications import notification_queryset, recipients_lock
 from project.realtime import group_send_many, user_group
 
 from .models import Post, PostHashtag
@@ -144,6 +144,7 @@ def _posts_publish(*, due: Q, limit: int, skip_locked: bool, notify: bool) -> li
         _author_counts_apply(Counter(author_id for _, author_id in rows))
         _hashtag_counts_apply(post_ids)
         if notify:
+            recipients_lock(author_id for _, author_id in rows)
             Notification.objects.bulk_create(
                 [
                     Notification(recipient_id=author_id, type=Notification.Type.POST_PUBLISHED, post_id=post_id)
