@@ -9,7 +9,7 @@ from typing import Any, NamedTuple, Protocol
 
 from django.core.exceptions import FieldDoesNotExist, FieldError
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import DateTimeField, Field, Model, Q, QuerySet
+from django.db.models import DateTimeField, Field, IntegerField, Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework import pagination
@@ -68,8 +68,19 @@ def _position_clean(queryset: QuerySet, ordering: Sequence[str], position: list)
         field = _ordering_field(queryset, field_name.lstrip("-"))
         if isinstance(field, DateTimeField):
             value = cursor_time(value)
+        elif isinstance(field, IntegerField):
+            value = cursor_integer(value)
         cleaned.append(value)
     return cleaned
+
+
+def cursor_integer(value: object) -> int:
+    """Return a cursor's integer that fits a 64-bit column, or raise TypeError or ValueError."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"cursor value {value!r} is not an integer")
+    if not -(2**63) <= value < 2**63:
+        raise ValueError(f"cursor value {value} is out of range")
+    return value
 
 
 def cursor_time(value: object) -> datetime:
@@ -188,7 +199,8 @@ class CursorPagination(pagination.CursorPagination):
             padded = encoded + "=" * (-len(encoded) % 4)
             data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
             position, reverse = data.get("p"), data.get("r", False)
-        except (UnicodeError, binascii.Error, ValueError, AttributeError):
+        except (UnicodeError, binascii.Error, ValueError, AttributeError, RecursionError):
+            # RecursionError: JSON nested about a thousand levels deep.
             raise ValidationError({"cursor": [INVALID_CURSOR]}) from None
         valid_position = isinstance(position, list) and len(position) == len(self.ordering)
         if not isinstance(reverse, bool) or not (valid_position or (position is None and reverse)):

@@ -1,14 +1,18 @@
 """Hashtag extraction from post text, and the stored form of a hashtag name."""
 
-import re
 import unicodedata
+
+import regex
 
 HASHTAG_MAX_LENGTH = 100
 
-# A '#' that does not follow a word character, then letters, digits and '_' in any script.
-# Post text is NFC-normalised before this runs, so an accented letter is one code point and matches \w.
-HASHTAG_PATTERN = re.compile(r"(?<!\w)#(\w+)")
-HASHTAG_NAME_PATTERN = re.compile(rf"\w{{1,{HASHTAG_MAX_LENGTH}}}")
+# A '#' that does not follow a word character, then word characters in any script. The
+# `regex` package's \w follows Unicode's definition of a word character: letters, combining
+# marks, decimal digits, connector punctuation and the zero-width joiners. Python's `re`
+# stops at the marks in Devanagari and Thai words and at the dot that "İ".lower() leaves
+# after the "i". Post text is NFC-normalised before this runs.
+HASHTAG_PATTERN = regex.compile(r"(?<!\w)#(\w+)")
+HASHTAG_NAME_PATTERN = regex.compile(rf"\w{{1,{HASHTAG_MAX_LENGTH}}}")
 
 
 def hashtag_normalize(name: str) -> str:

@@ -9,7 +9,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 
 from apps.accounts.models import Follow, User, username_key
 from apps.accounts.selectors import user_queryset
-from project.pagination import cursor_time
+from project.pagination import cursor_integer, cursor_time
 from project.rawsql import column_list, convert, converters
 
 from .filters import PostFilter, user_id_subquery
@@ -178,11 +178,7 @@ class FeedRows:
 
     def position_clean(self, position: list) -> list:
         publish_at, post_id = position
-        if isinstance(post_id, bool) or not isinstance(post_id, int):
-            raise TypeError(f"cursor value {post_id!r} is not an integer post id")
-        if not 0 <= post_id < 2**63:
-            raise ValueError(f"cursor value {post_id} is out of range")
-        return [cursor_time(publish_at), post_id]
+        return [cursor_time(publish_at), cursor_integer(post_id)]
 
     def fetch(self, position: list | None, *, reverse: bool, limit: int) -> list[dict]:
         connection = connections[DEFAULT_DB_ALIAS]

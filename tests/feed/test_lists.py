@@ -313,6 +313,16 @@ def test_hashtag_posts_case_insensitive(api_client, alice_client):
     assert texts(response) == ["#Django"]
 
 
+@pytest.mark.parametrize("name", ["İstanbul", "%C4%B0stanbul", "i%CC%87stanbul", "%23%C4%B0STANBUL"])
+def test_hashtag_posts_dotted_capital_i(api_client, alice_client, name):
+    post_stored(author=alice_client.user, text="Ferry across the Bosphorus #İstanbul")
+
+    response = list_get(api_client, f"{HASHTAGS_URL}/{name}/posts")
+
+    assert response.status_code == 200, response.content
+    assert texts(response) == ["Ferry across the Bosphorus #İstanbul"]
+
+
 def test_hashtag_posts_unknown_empty(api_client):
     response = list_get(api_client, f"{HASHTAGS_URL}/nothing/posts")
 

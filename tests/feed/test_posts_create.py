@@ -107,6 +107,15 @@ def test_post_hashtags_extracted(alice_client):
     assert counts == {"日本": 1, "café": 1, "tokyo_2026": 1}
 
 
+def test_post_hashtags_keep_combining_marks(alice_client):
+    text = "नमस्ते #हिन्दी, #ไทยรัฐ, #İstanbul and #زبان\u200cها"
+
+    response = alice_client.post(POSTS_URL, {"text": text})
+
+    assert response.status_code == 201, response.content
+    assert response.json()["hashtags"] == ["हिन्दी", "ไทยรัฐ", "i\u0307stanbul", "زبان\u200cها"]
+
+
 def test_post_hashtag_counts_accumulate(alice_client, bob_client):
     alice_client.post(POSTS_URL, {"text": "#python rocks"})
     bob_client.post(POSTS_URL, {"text": "#Python and #django"})

@@ -1,5 +1,6 @@
 """Keyset cursor pagination in project.pagination, driven through `paginate` on real rows."""
 
+import base64
 from urllib.parse import urlsplit
 
 import pytest
@@ -137,4 +138,26 @@ def test_empty_next_page_links_to_last_page(users_with_ties):
 def test_invalid_cursor_rejected(users_with_ties, cursor):
     with pytest.raises(exceptions.ValidationError) as caught:
         _page(f"/items?cursor={cursor}")
+    assert list(caught.value.detail) == ["cursor"]
+
+
+def _encoded(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"p":[1.5,1]}',
+        b'{"p":["5",1]}',
+        b'{"p":[true,1]}',
+        b'{"p":[5,18446744073709551616]}',
+        b'{"p":[5,1e400]}',
+        b"[" * 1000 + b"]" * 1000,
+    ],
+    ids=["float", "numeric string", "boolean", "beyond 64 bits", "infinity", "nested 1000 deep"],
+)
+def test_cursor_bad_integer_or_nesting_rejected(users_with_ties, raw):
+    with pytest.raises(exceptions.ValidationError) as caught:
+        _page(f"/items?cursor={_encoded(raw)}")
     assert list(caught.value.detail) == ["cursor"]
