@@ -1,7 +1,8 @@
-"""The copies of a post's status and publish_at on its PostHashtag rows."""
+"""The copies of a post's status and publish_at on its PostHashtag rows, and the hashtag page that reads them."""
 
 import importlib
 from datetime import datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
@@ -9,8 +10,9 @@ from django.utils import timezone
 
 from apps.feed import scheduling, services
 from apps.feed.models import Post, PostHashtag
+from tests.factories import UserFactory
 
-from .posts import POSTS_URL, post_stored, post_url
+from .posts import HASHTAGS_URL, POSTS_URL, list_get, post_stored, post_url
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +35,10 @@ def expected_copies(post: Post, names: list[str]) -> dict[str, tuple[str, dateti
     """Return what `copies` must return: the post's current values on a row per name."""
     post.refresh_from_db()
     return {name: (post.status, post.publish_at) for name in names}
+
+
+def cursor_of(link: str | None) -> str | None:
+    return None if link is None else parse_qs(urlsplit(link).query)["cursor"][0]
 
 
 # The copies follow every write.
@@ -156,3 +162,106 @@ def test_fill_copies_from_posts(alice_client, bob_client):
     assert copies(published) == expected_copies(published, ["one", "two"])
     assert copies(scheduled) == expected_copies(scheduled, ["two"])
     assert copies(untagged) == {}
+
+
+# The hashtag page, read through the copies.
+
+
+def walk(client, path: str, params: dict) -> list[tuple[list[int], str | None, str | None]]:
+    """Return the post ids and the `next` and `previous` cursors of every page of a list.
+
+    It follows `next` links to the last page, then `previous` links back to the first.
+    """
+    pages = []
+
+    def page_record(response) -> dict:
+        assert response.status_code == 200, response.content
+        body = response.json()
+        ids = [post["id"] for post in body["results"]]
+        pages.append((ids, cursor_of(body["next"]), cursor_of(body["previous"])))
+        return body
+
+    body = page_record(list_get(client, path, {**params, "page_size": 4}))
+    while body["next"] is not None:
+        body = page_record(list_get(client, body["next"]))
+    while body["previous"] is not None:
+        body = page_record(list_get(client, body["previous"]))
+    return pages
+
+
+def test_hashtag_page_equals_filtered_posts(alice_client, bob_client):
+    alice, bob = alice_client.user, bob_client.user
+    for number in range(5):
+        post_stored(author=alice if number % 2 else bob, text=f"Early #same {number}")
+        post_stored(author=bob, text=f"Other tag #other {number}")
+    # One batch publishes these six at the same moment, so the id alone orders them.
+    for number in range(6):
+        post_stored(author=alice, text=f"Batch #same {number}", publish_at=future(1))
+    post_stored(author=alice, text="Still scheduled #same", publish_at=future(10))
+    assert scheduling.posts_publish_due(now=future(2)) == 6
+    post_stored(author=bob, text="Late #same")
+    # This orders by the posts' own columns, and the hashtag page must give the same order from the copies.
+    expected = list(
+        Post.objects.published()
+        .filter(post_hashtags__hashtag__name="same")
+        .order_by("-publish_at", "-id")
+        .values_list("pk", flat=True)
+    )
+
+    hashtag_pages = walk(alice_client, f"{HASHTAGS_URL}/same/posts", {})
+    filtered_pages = walk(alice_client, POSTS_URL, {"hashtag": "same"})
+
+    assert len(expected) == 12
+    assert Post.objects.filter(text__startswith="Batch").values("publish_at").distinct().count() == 1
+    assert [post_id for ids, _, _ in hashtag_pages[:3] for post_id in ids] == expected
+    assert [ids for ids, _, _ in hashtag_pages[2:]] == [expected[8:], expected[4:8], expected[:4]]
+    assert hashtag_pages == filtered_pages
+
+
+def test_hashtag_page_after_publish_now(alice_client):
+    older = post_stored(author=alice_client.user, text="Older #launch")
+    scheduled = post_stored(author=alice_client.user, text="Launch #launch", publish_at=future())
+
+    before = list_get(alice_client, f"{HASHTAGS_URL}/launch/posts")
+    alice_client.post(f"{post_url(scheduled.pk)}/publish")
+    after = list_get(alice_client, f"{HASHTAGS_URL}/launch/posts")
+
+    assert [post["id"] for post in before.json()["results"]] == [older.pk]
+    assert [post["id"] for post in after.json()["results"]] == [scheduled.pk, older.pk]
+
+
+def test_hashtag_page_cursor_queries_constant(alice_client):
+    authors = [UserFactory() for _ in range(3)]
+    for number in range(30):
+        post_stored(author=authors[number % 3], text=f"#busy number {number}")
+
+    first = list_get(alice_client, f"{HASHTAGS_URL}/busy/posts", {"page_size": 10})
+    second = list_get(alice_client, first.json()["next"])
+    back = list_get(alice_client, second.json()["previous"])
+
+    assert second.status_code == 200, second.content
+    assert [post["text"] for post in second.json()["results"]] == [f"#busy number {n}" for n in range(19, 9, -1)]
+    assert back.json()["results"] == first.json()["results"]
+
+
+def test_hashtag_page_ordered_by_copies(alice_client):
+    older = post_stored(author=alice_client.user, text="Older #order")
+    newer = post_stored(author=alice_client.user, text="Newer #order")
+    # A copy that disagrees with its post shows that the page orders by the copies.
+    PostHashtag.objects.filter(post=newer).update(publish_at=older.publish_at - timedelta(hours=1))
+
+    response = list_get(alice_client, f"{HASHTAGS_URL}/order/posts")
+
+    assert [post["id"] for post in response.json()["results"]] == [older.pk, newer.pk]
+
+
+@pytest.mark.parametrize("name", ["%00", "a" * 300])
+def test_hashtag_page_invalid_name_cursor(alice_client, name):
+    for number in range(3):
+        post_stored(author=alice_client.user, text=f"#valid number {number}")
+    cursor = cursor_of(list_get(alice_client, f"{HASHTAGS_URL}/valid/posts", {"page_size": 1}).json()["next"])
+
+    response = list_get(alice_client, f"{HASHTAGS_URL}/{name}/posts", {"cursor": cursor})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["results"] == []
