@@ -131,7 +131,8 @@ class SeedData:
     users (id, username, email, display_name, bio, location, created_at, followers_count,
     following_count, posts_count); follows (id, follower_id, followee_id, created_at);
     hashtags (id, name, posts_count, created_at); posts (id, author_id, text, hashtags,
-    publish_at, created_at, likes_count, comments_count); post_hashtags (id, post_id, hashtag_id);
+    publish_at, created_at, likes_count, comments_count); post_hashtags (id, post_id, hashtag_id,
+    publish_at), publish_at copied from the post;
     likes (id, user_id, post_id, created_at); comments (id, post_id, author_id, text,
     created_at); notifications (id, recipient_id, actor_id, type, post_id, comment_id,
     created_at, read).
@@ -268,7 +269,7 @@ def seed_generate(config: SeedConfig, now: float) -> SeedData:
         names = hashtags_extract(text)
         for name in names:
             tag_posts[tag_ids[name] - 1] += 1
-            data.post_hashtags.append((len(data.post_hashtags) + 1, post_id, tag_ids[name]))
+            data.post_hashtags.append((len(data.post_hashtags) + 1, post_id, tag_ids[name], published))
         posts_count[author] += 1
         post_rows.append([post_id, author + 1, text, names, published, published, 0, 0])
     data.hashtags = [(index + 1, name, tag_posts[index], posts_start) for index, name in enumerate(vocabulary)]

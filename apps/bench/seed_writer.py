@@ -40,7 +40,7 @@ TABLES: list[tuple[str, type[models.Model], list[str]]] = [
         Post,
         ["id", "author", "text", "hashtags", "publish_at", "created_at", "likes_count", "comments_count"],
     ),
-    ("post_hashtags", PostHashtag, ["id", "post", "hashtag"]),
+    ("post_hashtags", PostHashtag, ["id", "post", "hashtag", "publish_at"]),
     ("likes", Like, ["id", "user", "post", "created_at"]),
     ("comments", Comment, ["id", "post", "author", "text", "created_at"]),
     ("notifications", Notification, ["id", "recipient", "actor", "type", "post", "comment", "created_at", "read"]),
@@ -138,7 +138,11 @@ def seed_write(data: SeedData, *, password_hash: str, progress: Callable[[str, i
     every referenced id itself, and checking millions of deferred references at commit
     would take longer than writing them.
     """
-    overrides = {User: {"password": password_hash}}
+    # Posts are written with the default status, published, and their hashtag rows copy it.
+    overrides = {
+        User: {"password": password_hash},
+        PostHashtag: {"status": Post._meta.get_field("status").get_default()},
+    }
     if not _is_postgresql():
         # Session settings only: a 512 MiB page cache keeps the indexes of millions of
         # randomly ordered rows in memory, which makes the large preset minutes faster.

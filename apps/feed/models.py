@@ -72,9 +72,22 @@ class Post(models.Model):
 class PostHashtag(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="post_hashtags")
     hashtag = models.ForeignKey(Hashtag, on_delete=models.CASCADE, related_name="post_hashtags")
+    # Copies of the post's `status` and `publish_at`, so a hashtag's page is read in order from
+    # `feed_posthashtag_timeline`. Every writer of a post's status, publish_at or hashtag rows
+    # sets them: `services`, `scheduling` and the seed writer. No defaults, so a row written
+    # without the copies fails on the NOT NULL `publish_at` instead of showing stale values.
+    status = models.CharField(max_length=10, choices=Post.Status.choices)
+    publish_at = models.DateTimeField()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["hashtag", "post"], name="feed_posthashtag_unique_pair")]
+        indexes = [
+            models.Index(
+                fields=["hashtag", "-publish_at", "-post"],
+                name="feed_posthashtag_timeline",
+                condition=Q(status="published"),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"#{self.hashtag_id} on post #{self.post_id}"

@@ -1,9 +1,10 @@
 """Publishing scheduled posts: queueing the Celery task, the bulk publish step and the periodic sweep.
 
 Due posts are published in batches. One transaction locks a batch (`SELECT … FOR UPDATE
-SKIP LOCKED` on PostgreSQL) and switches it to published with one conditional UPDATE. It
-then adds the counts with a few aggregated UPDATEs and creates the notifications with
-`bulk_create`, and they are pushed after the commit. The task queued for a post's `publish_at`,
+SKIP LOCKED` on PostgreSQL) and switches it to published with one conditional UPDATE. A
+second UPDATE copies the new `status` and `publish_at` onto the posts' hashtag rows. The
+transaction then adds the counts with a few aggregated UPDATEs and creates the notifications
+with `bulk_create`, and they are pushed after the commit. The task queued for a post's `publish_at`,
 the sweep run by beat and the publish-now endpoint may race for the same posts. At most one
 of them locks a post, and the UPDATE matches only rows that are still scheduled, so each
 post is published, counted and notified exactly once. SQLite has no row locks, but its
@@ -135,11 +136,13 @@ def _posts_publish(*, due: Q, limit: int, skip_locked: bool, notify: bool) -> li
         # Row locks (PostgreSQL) or the single writer (SQLite) keep these posts scheduled since
         # the SELECT. The status condition still guards the UPDATE: a mismatch rolls back
         # the batch rather than count a post that someone else published.
+        published_at = timezone.now()
         updated = Post.objects.filter(pk__in=post_ids, status=Post.Status.SCHEDULED).update(
-            status=Post.Status.PUBLISHED, publish_at=timezone.now()
+            status=Post.Status.PUBLISHED, publish_at=published_at
         )
         if updated != len(post_ids):
             raise BatchChangedError(f"{updated} of {len(post_ids)} locked posts were still scheduled")
+        PostHashtag.objects.filter(post_id__in=post_ids).update(status=Post.Status.PUBLISHED, publish_at=published_at)
 
         _author_counts_apply(Counter(author_id for _, author_id in rows))
         _hashtag_counts_apply(post_ids)

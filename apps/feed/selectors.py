@@ -2,7 +2,7 @@
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.expressions import Col
 from django.db.models.functions import Lower
 from rest_framework.exceptions import NotFound, ValidationError
@@ -18,6 +18,10 @@ from .models import Hashtag, Media, Post
 
 # Newest first; the first field is the cursor position, the id breaks ties.
 POST_ORDERING = ("-publish_at", "-id")
+# The ordering of `hashtag_post_list`: POST_ORDERING through the copy of `publish_at` on the
+# PostHashtag row, so PostgreSQL can start reading `feed_posthashtag_timeline` at a cursor.
+# The values, and so the cursors, equal those of POST_ORDERING.
+HASHTAG_POST_ORDERING = ("-tagged_publish_at", "-id")
 
 # Columns that a list page reads of each post and its author. Pages read plain rows because
 # building model instances and running the nested PostSerializer took longer than the query.
@@ -213,16 +217,36 @@ def user_exists(*, username: str) -> bool:
 def hashtag_post_list(*, name: str, viewer: User | None) -> QuerySet[Post]:
     """Return the query of published posts carrying a hashtag, given with or without '#', any case.
 
-    NOTE: PostgreSQL joins every post of the tag and sorts them to return one page: 6 ms
-    for 600 posts, 224 ms for 50,000 (PostgreSQL 15, one development VM). A copy of
-    `publish_at` on PostHashtag with an index on (hashtag, publish_at) would make it a
-    keyset scan, at the cost of updating the copy when a post is published.
+    Page it by HASHTAG_POST_ORDERING, which orders by `tagged_publish_at`: the copy of the
+    post's `publish_at` on its PostHashtag row. PostgreSQL then walks
+    `feed_posthashtag_timeline` from the cursor and stops after one page. EXPLAIN ANALYZE
+    on the `small` seed (50,000 posts, `#python` on 6,247 of them) took 0.08 ms for page 1
+    and for page 50, against 12.6 ms and 11.2 ms for the join and sort of every tagged post
+    that this replaced (PostgreSQL 15, one 2-core development VM).
+
+    NOTE: the order is only as right as the copies. The services, the scheduler and the seed
+    writer keep them equal to the post's values. Any other code that writes a post's
+    `publish_at` or `status` must update its PostHashtag rows too.
     """
     name = hashtag_normalize(name)
+    # A scalar subquery rather than a join, so the hashtag id is a constant of the index scan
+    # and PostgreSQL can read the index in order.
+    hashtag_id = Subquery(Hashtag.objects.filter(name=name).values("pk")[:1])
+    queryset = (
+        post_queryset(viewer=viewer)
+        .filter(
+            post_hashtags__hashtag_id=hashtag_id,
+            post_hashtags__status=Post.Status.PUBLISHED,
+            # The post's own status as well, so a stale copy cannot show a scheduled post.
+            status=Post.Status.PUBLISHED,
+        )
+        .annotate(tagged_publish_at=F("post_hashtags__publish_at"))
+    )
     if not hashtag_name_valid(name):
-        # No post carries it, and PostgreSQL rejects some such strings (NUL) outright.
-        return post_queryset(viewer=viewer).none()
-    return post_queryset(viewer=viewer).filter(post_hashtags__hashtag__name=name, status=Post.Status.PUBLISHED)
+        # No post carries it, and PostgreSQL rejects some such strings (NUL) outright. The empty
+        # query sends nothing to the database and keeps `tagged_publish_at` for the paginator.
+        return queryset.none()
+    return queryset
 
 
 def hashtag_list(*, search: str | None = None) -> QuerySet[Hashtag]:

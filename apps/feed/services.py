@@ -2,7 +2,8 @@
 
 Every write takes its row locks in one order, so concurrent writes wait instead of
 deadlocking: the post row, then media rows, then the author's user row, then hashtag
-rows in primary-key order. Counts change with F() updates in the same transaction as the
+rows in primary-key order. A post's PostHashtag rows are written only while the post row is
+locked or just inserted. Counts change with F() updates in the same transaction as the
 rows they count, and only published posts are counted.
 """
 
@@ -140,7 +141,8 @@ def post_counts_apply(*, post: Post, delta: int) -> None:
 def _post_hashtags_set(*, post: Post, names: list[str]) -> tuple[list[int], list[int]]:
     """Make the post's hashtag rows match `names`; return the ids added and removed.
 
-    Counts are left to the caller, because only published posts are counted.
+    New rows copy the post's current `status` and `publish_at`. Counts are left to the
+    caller, because only published posts are counted.
     """
     current = dict(PostHashtag.objects.filter(post=post).values_list("hashtag__name", "hashtag_id"))
     added_ids = list(_hashtag_ids(name for name in names if name not in current).values())
@@ -148,7 +150,12 @@ def _post_hashtags_set(*, post: Post, names: list[str]) -> tuple[list[int], list
 
     if removed_ids:
         PostHashtag.objects.filter(post=post, hashtag_id__in=removed_ids).delete()
-    PostHashtag.objects.bulk_create([PostHashtag(post=post, hashtag_id=hashtag_id) for hashtag_id in added_ids])
+    PostHashtag.objects.bulk_create(
+        [
+            PostHashtag(post=post, hashtag_id=hashtag_id, status=post.status, publish_at=post.publish_at)
+            for hashtag_id in added_ids
+        ]
+    )
     post.hashtags = names
     return added_ids, removed_ids
 
@@ -270,6 +277,8 @@ def post_update(
         if update_fields:
             post.save(update_fields=update_fields)
         if moved:
+            # Rows that `_post_hashtags_set` added above have the new time already.
+            PostHashtag.objects.filter(post_id=post.pk).update(publish_at=post.publish_at)
             transaction.on_commit(lambda: post_schedule_enqueue(post_id=post.pk, publish_at=post.publish_at))
     return post
 

@@ -307,4 +307,4 @@ class HashtagPostListView(APIView):
     async def get(self, request: Request, name: str) -> Response:
         """List published posts with a hashtag."""
         queryset = selectors.hashtag_post_list(name=name, viewer=request.user)
-        return await run_sync(post_page, request, queryset)
+        return await run_sync(post_page, request, queryset, ordering=selectors.HASHTAG_POST_ORDERING)

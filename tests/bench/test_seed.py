@@ -81,6 +81,17 @@ def test_seed_hashtags_match_text():
 
 
 @pytest.mark.django_db
+def test_seed_hashtag_copies_equal_posts():
+    seed()
+
+    posts = {post.pk: (post.status, post.publish_at) for post in Post.objects.all()}
+    rows = list(PostHashtag.objects.values_list("post_id", "status", "publish_at"))
+    assert rows
+    for post_id, *copied in rows:
+        assert tuple(copied) == posts[post_id], post_id
+
+
+@pytest.mark.django_db
 def test_seed_hashtags_several_scripts():
     seed()
 

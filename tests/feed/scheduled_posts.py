@@ -28,7 +28,7 @@ def scheduled_post_create(
     )
     for tag in tags:
         hashtag, _ = Hashtag.objects.get_or_create(name=tag)
-        PostHashtag.objects.create(post=post, hashtag=hashtag)
+        PostHashtag.objects.create(post=post, hashtag=hashtag, status=post.status, publish_at=post.publish_at)
     return post
 
 
