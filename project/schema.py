@@ -31,6 +31,24 @@ class AutoSchema(SpectacularAutoSchema):
             self.view.action = self._ASYNC_ACTIONS[action]
         return super().get_operation(*args, **kwargs)
 
+    def _map_basic_serializer(self, serializer, direction):  # type: ignore[no-untyped-def]
+        """Leave out of `required` the read-only fields declared with `required=False`.
+
+        Such a field is absent from some responses, as `liked_by_me` is for anonymous callers,
+        but drf-spectacular lists every read-only field as required.
+        """
+        schema = super()._map_basic_serializer(serializer, direction)
+        optional = {
+            field.field_name
+            for field in serializer.fields.values()
+            if field.read_only and field._kwargs.get("required") is False
+        }
+        if optional and "required" in schema:
+            schema["required"] = [name for name in schema["required"] if name not in optional]
+            if not schema["required"]:
+                del schema["required"]
+        return schema
+
     def get_summary(self) -> str | None:
         """Return the first line of the handler's docstring, so every operation has a summary.
 

@@ -24,6 +24,28 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
+async def communicators_finished(monkeypatch):
+    """Disconnect every socket a test leaves open, rejected ones included, before the event loop closes.
+
+    Each consumer instance, even one whose handshake was rejected, waits on the channel layer
+    until it gets `websocket.disconnect`. Left to the loop's shutdown, which cancels all tasks
+    at once, a wait on Redis could hang the test run.
+    """
+    opened: list[WebsocketCommunicator] = []
+    original_init = WebsocketCommunicator.__init__
+
+    def tracking_init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        original_init(self, *args, **kwargs)
+        opened.append(self)
+
+    monkeypatch.setattr(WebsocketCommunicator, "__init__", tracking_init)
+    yield
+    for communicator in opened:
+        if not communicator.future.done():
+            await communicator.disconnect(timeout=TIMEOUT)
+
+
+@pytest.fixture(autouse=True)
 def live_events_only(settings):
     """Turn inbox polling off, so the tests see what the channel layer delivers."""
     settings.NOTIFICATIONS_POLL_SECONDS = 0

@@ -71,3 +71,18 @@ def test_schema_media_request_multipart(schema):
     content = schema["paths"]["/api/v1/media"]["post"]["requestBody"]["content"]
 
     assert set(content) == {"multipart/form-data"}
+
+
+@pytest.mark.parametrize(
+    ("component", "optional", "required"),
+    [
+        ("Post", {"liked_by_me"}, {"id", "author", "media", "publish_at"}),
+        ("User", {"is_following", "follows_you"}, {"id", "username", "followers_count"}),
+    ],
+)
+def test_schema_caller_fields_optional(schema, component, optional, required):
+    properties = schema["components"]["schemas"][component]
+
+    assert optional <= set(properties["properties"])
+    assert not optional & set(properties["required"])
+    assert required <= set(properties["required"])
