@@ -169,7 +169,7 @@ class PostWriteSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         help_text=f"Up to {TEXT_MAX_LENGTH} characters after NFC normalisation; may be empty only with media. "
-        "#hashtags (letters, digits and _ in any script) are extracted case-insensitively.",
+        "#hashtags (letters, combining marks, digits and _ in any script) are extracted case-insensitively.",
     )
     media_ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
