@@ -141,7 +141,8 @@ def _feed_query(connection: BaseDatabaseWrapper, *, after: bool, reverse: bool) 
 
     quote = connection.ops.quote_name
     columns = [Post._meta.get_field(name.removesuffix("_id")).get_col("p") for name in POST_ROW_FIELDS]
-    columns += [User._meta.get_field(name).get_col("u") for name in ("username", "display_name", "avatar")]
+    author_fields = [expression.name.removeprefix("author__") for expression in POST_ROW_AUTHOR_FIELDS.values()]
+    columns += [User._meta.get_field(name).get_col("u") for name in author_fields]
     newer, older, direction = (">=", ">", "ASC") if reverse else ("<=", "<", "DESC")
     # The literal status lets SQLite use the partial timeline index. Its planner would rather
     # collect every post of every followee and sort them (7 ms instead of 0.1 ms for 500
@@ -171,10 +172,10 @@ class FeedRows:
     as the rest of the request. The tests compare both on first, later and previous pages.
 
     PostgreSQL and SQLite read the `feed_post_timeline` index newest first and skip other
-    authors' posts. NOTE: that costs one index row per post skipped, so a user whose followees post
-    rarely pays for everyone else's posts: 10 ms for a user with no followees among 300,000
-    posts (PostgreSQL 15, one development VM). Per-user timelines written at post time
-    would remove the scan.
+    authors' posts. NOTE: that costs one index row per post skipped, so a user whose
+    followees post rarely pays for everyone else's posts: 10 ms for a user with no followees
+    among 300,000 posts (PostgreSQL 15, one development VM). Per-user timelines written at
+    post time would remove the scan.
     """
 
     def __init__(self, user: User) -> None:
